@@ -1,0 +1,102 @@
+import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
+import type { OperationOptions } from '../protocol/progress.js';
+import type { BertBackbone } from './bert.js';
+import { readBertConfig, readBertWeights } from './bert.js';
+import type { ColbertSettings } from './colbert-settings.js';
+import { readColbertSettings } from './colbert-settings.js';
+import type { DenseLayer } from './dense.js';
+import { checkDenseChain, readDenseLayer } from './dense.js';
+import type { ModelFiles } from './files/model-files.js';
+import { readJson } from './files/model-files.js';
+import { parseSafetensors } from './safetensors.js';
+
+/** A backbone: its config and validated weights. ModernBERT is added beside BERT as another member. */
+export type Backbone = BertBackbone;
+
+/** The raw tokenizer files, parsed; `tokenizer.ts` builds the tokenizer from them. */
+export interface TokenizerFiles {
+  readonly tokenizerJson: Record<string, unknown>;
+  readonly tokenizerConfig: Record<string, unknown>;
+  readonly specialTokensMap: Record<string, unknown>;
+}
+
+/** A loaded, validated PyLate checkpoint. */
+export interface Checkpoint {
+  readonly location: string;
+  readonly backbone: Backbone;
+  /** Dense modules in modules.json order. */
+  readonly dense: readonly DenseLayer[];
+  readonly settings: ColbertSettings;
+  readonly tokenizer: TokenizerFiles;
+  /** Output vector width (last Dense module's out_features, or hidden size if there is none). */
+  readonly dim: number;
+}
+
+const DENSE_TYPES = new Set(['pylate.models.Dense.Dense', 'sentence_transformers.models.Dense']);
+const TRANSFORMER_TYPE = 'sentence_transformers.models.Transformer';
+
+interface ModuleEntry {
+  path: string;
+  type: string;
+}
+
+/**
+ * Loads a PyLate checkpoint folder (config.json, config_sentence_transformers.json, modules.json,
+ * tokenizer files, model.safetensors, Dense modules) and validates it.
+ *
+ * @example
+ * const checkpoint = await loadCheckpoint(urlFiles('https://huggingface.co/org/model/resolve/main'));
+ */
+export async function loadCheckpoint(files: ModelFiles, options: OperationOptions = {}): Promise<Checkpoint> {
+  const { signal, onProgress } = options;
+  const modules = await readModules(files, options);
+  const configJson = await readJson<Record<string, unknown>>(files, 'config.json', { signal });
+  const settings = readColbertSettings(await readJson<Record<string, unknown>>(files, 'config_sentence_transformers.json', { signal }));
+  const tokenizer: TokenizerFiles = {
+    tokenizerJson: await readJson(files, 'tokenizer.json', { signal }),
+    tokenizerConfig: (await files.exists('tokenizer_config.json')) ? await readJson(files, 'tokenizer_config.json', { signal }) : {},
+    specialTokensMap: (await files.exists('special_tokens_map.json')) ? await readJson(files, 'special_tokens_map.json', { signal }) : {},
+  };
+  onProgress?.({ phase: 'load', step: 'tokenizer', loaded: 1, total: 1 });
+
+  const modelType = configJson['model_type'];
+  if (modelType !== 'bert') {
+    throw new ColbertError(ErrorCode.ModelUnsupported, `config.json: model_type "${String(modelType)}" is not supported (supported: bert).`, { subject: 'config.json:model_type' });
+  }
+  const config = readBertConfig(configJson);
+  const weightsFile = 'model.safetensors';
+  const weightsBytes = await files.read(weightsFile, options);
+  const backbone: Backbone = { kind: 'bert', config, weights: readBertWeights(config, parseSafetensors(weightsBytes, weightsFile), weightsFile) };
+
+  const dense: DenseLayer[] = [];
+  const denseModules = modules.filter((m) => DENSE_TYPES.has(m.type));
+  for (const [i, module] of denseModules.entries()) {
+    throwIfAborted(signal);
+    const denseConfig = await readJson<Record<string, unknown>>(files, `${module.path}/config.json`, { signal });
+    const file = `${module.path}/model.safetensors`;
+    dense.push(readDenseLayer(module.path, denseConfig, parseSafetensors(await files.read(file, options), file)));
+    onProgress?.({ phase: 'load', step: 'weights', loaded: i + 1, total: denseModules.length });
+  }
+  checkDenseChain(config.hiddenSize, dense);
+  return { location: files.location, backbone, dense, settings, tokenizer, dim: dense.at(-1)?.outFeatures ?? config.hiddenSize };
+}
+
+async function readModules(files: ModelFiles, { signal }: OperationOptions): Promise<ModuleEntry[]> {
+  const json = await readJson<unknown>(files, 'modules.json', { signal });
+  if (!Array.isArray(json)) throw new ColbertError(ErrorCode.ModelFileCorrupt, 'modules.json must be a list of modules.', { subject: 'modules.json' });
+  const modules = json.map((m: unknown, i): ModuleEntry => {
+    const { path, type } = (m ?? {}) as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof type !== 'string') {
+      throw new ColbertError(ErrorCode.ModelFileCorrupt, `modules.json: entry ${i} needs string "path" and "type".`, { subject: 'modules.json' });
+    }
+    return { path: path.replace(/\/+$/, ''), type };
+  });
+  if (modules[0]?.type !== TRANSFORMER_TYPE) {
+    throw new ColbertError(ErrorCode.ModelUnsupported, `modules.json: the first module must be ${TRANSFORMER_TYPE}.`, { subject: 'modules.json' });
+  }
+  const unknown = modules.slice(1).find((m) => !DENSE_TYPES.has(m.type));
+  if (unknown) {
+    throw new ColbertError(ErrorCode.ModelUnsupported, `modules.json: module type ${unknown.type} (${unknown.path}) is not supported; a PyLate checkpoint has a Transformer followed by Dense modules.`, { subject: 'modules.json' });
+  }
+  return modules;
+}
