@@ -1,6 +1,17 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string): string => resolve(import.meta.dirname, 'packages', path);
+
 export default defineConfig({
+  resolve: {
+    // Tests run on the sources, not on dist/.
+    alias: [
+      { find: /^colbert-web\/node$/, replacement: src('colbert-web/src/node.ts') },
+      { find: /^colbert-web$/, replacement: src('colbert-web/src/index.ts') },
+      { find: /^@colbert-web\/fixtures$/, replacement: src('fixtures/src/index.ts') },
+    ],
+  },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 180_000,

@@ -1,0 +1,16 @@
+// Exposes the SDK and the golden-reference helpers to Playwright specs (e2e/*.spec.ts), which drive them
+// with page.evaluate. A test page, not part of the demo.
+import * as sdk from 'colbert-web';
+import * as golden from '../../packages/colbert-web/src/testing/golden-reference.js';
+
+declare global {
+  interface Window {
+    colbert: typeof sdk;
+    golden: typeof golden;
+    harnessReady: boolean;
+  }
+}
+
+window.colbert = sdk;
+window.golden = golden;
+window.harnessReady = true;

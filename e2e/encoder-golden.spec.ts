@@ -1,0 +1,68 @@
+import { expect, test } from '@playwright/test';
+
+// Golden parity in a real Chromium Web Worker on WASM, against PyLate's reference (../shared/fixtures).
+// Runs on both the dev server and the production build: worker bundling differs between the two.
+
+const FIXTURES = ['colbert-tiny-golden'] as const;
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/harness/encoder.html');
+  await page.waitForFunction(() => window.harnessReady === true);
+});
+
+for (const fixture of FIXTURES) {
+  test(`${fixture}: every text as query and document matches the reference within 1e-5 (WASM worker)`, async ({ page }) => {
+    const result = await page.evaluate(async (base) => {
+      const ref = await (await fetch(`${base}reference/reference.json`)).json();
+      const bin = new Float32Array(await (await fetch(`${base}reference/reference.bin`)).arrayBuffer());
+      const encoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend: 'wasm' });
+      const inputs = ref.entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode }));
+      const encoded = await encoder.encode(inputs);
+      const info = await encoder.info();
+      await encoder.close();
+      return { comparison: window.golden.compareWithReference(ref.entries, bin, encoded), backend: info.backend, entries: ref.entries.length };
+    }, `/__shared/fixtures/${fixture}/`);
+    expect(result.backend.name).toBe('wasm');
+    expect(result.comparison.idMismatches).toEqual([]);
+    expect(result.comparison.comparedRows).toBeGreaterThan(result.entries);
+    expect(result.comparison.maxAbs).toBeLessThanOrEqual(1e-5);
+    console.log(`${fixture}: max |Δ| ${result.comparison.maxAbs.toExponential(2)} over ${result.comparison.comparedRows} rows, threads ${result.backend.threads}`);
+  });
+}
+
+test('errors cross the worker boundary with their code, and a missing checkpoint file is named', async ({ page }) => {
+  const error = await page.evaluate(async () => {
+    try {
+      await window.colbert.createEncoder({ model: '/__shared/fixtures/no-such-model/' });
+      return null;
+    } catch (e) {
+      return { isColbertError: e instanceof window.colbert.ColbertError, code: (e as { code?: string }).code, message: (e as Error).message };
+    }
+  });
+  expect(error).toMatchObject({ isColbertError: true, code: 'MODEL_FILE_MISSING' });
+  expect(error!.message).toContain('modules.json');
+});
+
+test('bad input is a typed error and the worker keeps working afterwards', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const encoder = await window.colbert.createEncoder({ model: '/__shared/fixtures/colbert-tiny-golden/checkpoint/' });
+    let code: string | undefined;
+    try {
+      await encoder.encode([{ text: 42 as unknown as string, kind: 'document' }]);
+    } catch (e) {
+      code = (e as { code?: string }).code;
+    }
+    const [after] = await encoder.encode([{ text: 'still working', kind: 'document' }]);
+    await encoder.close();
+    let closedCode: string | undefined;
+    try {
+      await encoder.encode([{ text: 'x', kind: 'query' }]);
+    } catch (e) {
+      closedCode = (e as { code?: string }).code;
+    }
+    return { code, rows: after!.rows, closedCode };
+  });
+  expect(result.code).toBe('INVALID_INPUT');
+  expect(result.rows).toBeGreaterThan(3);
+  expect(result.closedCode).toBe('CLOSED');
+});

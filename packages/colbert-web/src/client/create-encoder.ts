@@ -1,0 +1,65 @@
+import { proxy, releaseProxy, wrap } from 'comlink';
+import type { Remote } from 'comlink';
+import { ColbertError, ErrorCode } from '../errors.js';
+import type { EncodedText } from '../model/prepared.js';
+import type { EncodeInput, EncodeOptions, EncoderApi, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import { installTransferHandlers } from '../protocol/transfer-handlers.js';
+import type { EncoderWorkerApi } from '../worker/encoder-worker.js';
+
+export interface CreateEncoderOptions extends LoadOptions {
+  /** A model base URL or the checkpoint's files. */
+  model: ModelSource;
+}
+
+/** The main-thread handle on an encoder running in its own Web Worker. */
+export interface RemoteEncoder extends EncoderApi, AsyncDisposable {}
+
+/**
+ * Starts a Web Worker, loads the model in it and returns a handle. Nothing runs on the main thread.
+ *
+ * @example
+ * const encoder = await createEncoder({ model: 'https://huggingface.co/org/model/resolve/main' });
+ * const [q] = await encoder.encode([{ text: 'what is colbert?', kind: 'query' }]);
+ * console.log(q.rows, q.dim, (await encoder.info()).backend);
+ */
+export async function createEncoder(options: CreateEncoderOptions): Promise<RemoteEncoder> {
+  installTransferHandlers();
+  const worker = new Worker(new URL('../worker/encoder-worker.js', import.meta.url), { type: 'module', name: 'colbert-web encoder' });
+  const remote: Remote<EncoderWorkerApi> = wrap<EncoderWorkerApi>(worker);
+  const { model, onProgress, ...rest } = options;
+  let closed = false;
+  try {
+    await remote.load(model, { ...rest, ...(onProgress ? { onProgress: proxy(onProgress) } : {}) });
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  const assertOpen = (): void => {
+    if (closed) throw new ColbertError(ErrorCode.Closed, 'This encoder was closed; create a new one.');
+  };
+  const handle: RemoteEncoder = {
+    async encode(inputs: readonly EncodeInput[], opts: EncodeOptions = {}): Promise<EncodedText[]> {
+      assertOpen();
+      const { onProgress: progress, ...restOpts } = opts;
+      return remote.encode(inputs, { ...restOpts, ...(progress ? { onProgress: proxy(progress) } : {}) });
+    },
+    async info() {
+      assertOpen();
+      return remote.info();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await remote.close();
+      } finally {
+        remote[releaseProxy]();
+        worker.terminate();
+      }
+    },
+    [Symbol.asyncDispose]() {
+      return handle.close();
+    },
+  };
+  return handle;
+}

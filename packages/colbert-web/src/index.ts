@@ -1,0 +1,24 @@
+/**
+ * colbert-web: ColBERT late-interaction search in the browser.
+ *
+ * @example
+ * import { createEncoder } from 'colbert-web';
+ * const encoder = await createEncoder({ model: '/models/lexical' });
+ * const [query] = await encoder.encode([{ text: 'heart attack risk', kind: 'query' }]);
+ */
+export { createEncoder } from './client/create-encoder.js';
+export type { CreateEncoderOptions, RemoteEncoder } from './client/create-encoder.js';
+export { ColbertError, ErrorCode, isColbertError } from './errors.js';
+export type { SerializedColbertError } from './errors.js';
+export type {
+  BackendInfo,
+  BackendPreference,
+  EncodeInput,
+  EncodeOptions,
+  EncoderApi,
+  LoadOptions,
+  ModelInfo,
+  ModelSource,
+} from './protocol/encoder-api.js';
+export type { OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
+export type { EncodedText, LongDocumentMode, TextKind } from './model/prepared.js';

@@ -1,0 +1,28 @@
+import { ColbertError, ErrorCode } from '../errors.js';
+import type { LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { Encoder } from './encoder.js';
+import type { ModelFiles } from './files/model-files.js';
+import { memoryFiles } from './files/memory-files.js';
+import { urlFiles } from './files/url-files.js';
+
+/** Resolves a ModelSource (URL or in-memory files) to the files it names. */
+export function filesFromSource(source: ModelSource): ModelFiles {
+  if (typeof source === 'string') {
+    if (!/^(https?:|blob:|data:|\/|\.\.?\/)/.test(source)) {
+      throw new ColbertError(ErrorCode.InvalidInput, `model must be a URL (http(s)://…, /path or ./path) or { files }; got "${source}".`, { subject: 'model' });
+    }
+    const base = typeof location === 'undefined' ? source : new URL(source, location.href).href;
+    return urlFiles(base);
+  }
+  if (source && typeof source === 'object' && source.files && typeof source.files === 'object') {
+    return memoryFiles(source.files, source.name ?? 'in-memory files');
+  }
+  throw new ColbertError(ErrorCode.InvalidInput, 'model must be a URL string or { files: { path: Uint8Array } }.', { subject: 'model' });
+}
+
+/** Loads a checkpoint and builds its encoder. */
+export async function loadEncoder(files: ModelFiles, options: LoadOptions = {}): Promise<Encoder> {
+  const checkpoint = await loadCheckpoint(files, options);
+  return Encoder.create(checkpoint, options);
+}

@@ -1,0 +1,35 @@
+/**
+ * The Node entry: the same model code as the browser, in-process (no worker), plus folder loading.
+ *
+ * @example
+ * import { loadEncoderFrom } from 'colbert-web/node';
+ * const encoder = await loadEncoderFrom('./my-pylate-checkpoint');
+ * const encoded = await encoder.encode([{ text: 'hello', kind: 'document' }]);
+ */
+import { availableParallelism } from 'node:os';
+import type { Encoder } from './model/encoder.js';
+import { folderFiles } from './model/files/folder-files.js';
+import type { ModelFiles } from './model/files/model-files.js';
+import { filesFromSource, loadEncoder } from './model/load-model.js';
+import type { LoadOptions } from './protocol/encoder-api.js';
+
+export { Encoder } from './model/encoder.js';
+export { loadCheckpoint } from './model/checkpoint.js';
+export type { Checkpoint } from './model/checkpoint.js';
+export { folderFiles } from './model/files/folder-files.js';
+export { memoryFiles } from './model/files/memory-files.js';
+export { urlFiles } from './model/files/url-files.js';
+export type { ModelFiles } from './model/files/model-files.js';
+export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
+export { filesFromSource, loadEncoder } from './model/load-model.js';
+export * from './index.js';
+
+/** A folder path or an http(s) URL → its files. */
+export function modelFiles(pathOrUrl: string): ModelFiles {
+  return /^https?:\/\//.test(pathOrUrl) ? filesFromSource(pathOrUrl) : folderFiles(pathOrUrl);
+}
+
+/** Loads a checkpoint from a folder or URL and builds its encoder (WASM, in-process). */
+export async function loadEncoderFrom(pathOrUrl: string, options: LoadOptions & { threads?: number } = {}): Promise<Encoder> {
+  return loadEncoder(modelFiles(pathOrUrl), { ...options, threads: options.threads ?? Math.min(4, availableParallelism()) });
+}

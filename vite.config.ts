@@ -1,0 +1,64 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+import { defineConfig } from 'vite';
+import { ensureLexicalModel } from './demo/build/lexical-model.js';
+
+const here = import.meta.dirname;
+const shared = resolve(here, '../shared');
+
+/**
+ * Serves ../shared (golden fixtures, SciFact) under /__shared/ to the browser tests, in dev and preview.
+ * It is never part of the built site.
+ */
+function serveShared(): Plugin {
+  const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.txt': 'text/plain' };
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/__shared/')) return next();
+    const file = normalize(join(shared, decodeURIComponent(url.pathname.slice('/__shared/'.length))));
+    if (!file.startsWith(shared) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('content-type', types[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('content-length', String(statSync(file).size));
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'colbert-web:serve-shared',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
+/** Generates the offline lexical demo model into public/models/lexical before serving or building. */
+function lexicalModel(): Plugin {
+  return {
+    name: 'colbert-web:lexical-model',
+    async configResolved() {
+      await ensureLexicalModel(resolve(here, 'public/models/lexical'));
+    },
+  };
+}
+
+// Cross-origin isolation lets onnxruntime-web use WASM threads.
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+export default defineConfig({
+  root: resolve(here, 'demo'),
+  publicDir: resolve(here, 'public'),
+  plugins: [lexicalModel(), serveShared()],
+  server: { port: 5173, strictPort: true, headers: isolation },
+  preview: { port: 4173, strictPort: true, headers: isolation },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: {
+    outDir: resolve(here, 'dist/demo'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // The harness page lets the browser tests run against the production bundle too.
+    rollupOptions: { input: { main: resolve(here, 'demo/index.html'), harness: resolve(here, 'demo/harness/encoder.html') } },
+  },
+});
