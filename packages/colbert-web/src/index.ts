@@ -10,6 +10,8 @@ export { createEncoder } from './client/create-encoder.js';
 export type { CreateEncoderOptions, RemoteEncoder } from './client/create-encoder.js';
 export { ColbertError, ErrorCode, isColbertError } from './errors.js';
 export type { SerializedColbertError } from './errors.js';
+export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
+export type { Tensor, TensorMap } from './model/safetensors.js';
 export type {
   BackendInfo,
   BackendPreference,
