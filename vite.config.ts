@@ -5,19 +5,22 @@ import { defineConfig } from 'vite';
 import { ensureLexicalModel } from './demo/build/lexical-model.js';
 
 const here = import.meta.dirname;
-const shared = resolve(here, '../shared');
 
 /**
- * Serves ../shared (golden fixtures, SciFact) under /__shared/ to the browser tests, in dev and preview.
- * It is never part of the built site.
+ * Serves test and benchmark data to the browser, in dev and preview: ../shared (golden fixtures, SciFact)
+ * under /__shared/, benchmark checkpoints generated into bench/.models under /__bench/. Never part of the
+ * built site.
  */
-function serveShared(): Plugin {
+function serveTestData(): Plugin {
+  const roots: Record<string, string> = { '/__shared/': resolve(here, '../shared'), '/__bench/': resolve(here, 'bench/.models') };
   const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.txt': 'text/plain' };
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!url.pathname.startsWith('/__shared/')) return next();
-    const file = normalize(join(shared, decodeURIComponent(url.pathname.slice('/__shared/'.length))));
-    if (!file.startsWith(shared) || !existsSync(file) || !statSync(file).isFile()) {
+    const prefix = Object.keys(roots).find((p) => url.pathname.startsWith(p));
+    if (!prefix) return next();
+    const root = roots[prefix]!;
+    const file = normalize(join(root, decodeURIComponent(url.pathname.slice(prefix.length))));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;
       res.end('not found');
       return;
@@ -27,7 +30,7 @@ function serveShared(): Plugin {
     createReadStream(file).pipe(res);
   };
   return {
-    name: 'colbert-web:serve-shared',
+    name: 'colbert-web:serve-test-data',
     configureServer: (server) => void server.middlewares.use(middleware),
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
   };
@@ -49,7 +52,7 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: resolve(here, 'demo'),
   publicDir: resolve(here, 'public'),
-  plugins: [lexicalModel(), serveShared()],
+  plugins: [lexicalModel(), serveTestData()],
   server: { port: 5173, strictPort: true, headers: isolation },
   preview: { port: 4173, strictPort: true, headers: isolation },
   worker: { format: 'es' },

@@ -2,15 +2,18 @@
 // with page.evaluate. A test page, not part of the demo.
 import * as sdk from 'colbert-web';
 import * as golden from '../../packages/colbert-web/src/testing/golden-reference.js';
+import * as bench from './bench.js';
 
 declare global {
   interface Window {
     colbert: typeof sdk;
     golden: typeof golden;
+    bench: typeof bench;
     harnessReady: boolean;
   }
 }
 
 window.colbert = sdk;
 window.golden = golden;
+window.bench = bench;
 window.harnessReady = true;

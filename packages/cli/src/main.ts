@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ColbertError } from 'colbert-web/node';
 import { encodeCommand } from './encode.js';
 
