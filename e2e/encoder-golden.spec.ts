@@ -66,3 +66,29 @@ test('bad input is a typed error and the worker keeps working afterwards', async
   expect(result.rows).toBeGreaterThan(3);
   expect(result.closedCode).toBe('CLOSED');
 });
+
+test('progress callbacks and AbortSignals cross the worker boundary', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const phases = new Set<string>();
+    const encoder = await window.colbert.createEncoder({
+      model: '/__shared/fixtures/colbert-tiny-golden/checkpoint/',
+      onProgress: (e) => phases.add(e.phase === 'load' ? `load:${e.step}` : e.phase),
+    });
+    const inputs = Array.from({ length: 600 }, (_, i) => ({ text: `document ${i} on protein folding and cell signalling`, kind: 'document' as const }));
+    const encodeEvents: number[] = [];
+    await encoder.encode(inputs, { onProgress: (e) => encodeEvents.push(e.loaded) });
+    const controller = new AbortController();
+    const pending = encoder.encode(inputs.concat(inputs, inputs), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const code = await pending.then(() => 'finished', (e: { code?: string }) => e.code);
+    const abortMs = performance.now() - started;
+    const [after] = await encoder.encode([{ text: 'after abort', kind: 'query' }]);
+    await encoder.close();
+    return { phases: [...phases], encodeEvents, code, abortMs, rowsAfter: after!.rows };
+  });
+  expect(result.phases).toEqual(expect.arrayContaining(['download', 'load:graph', 'load:session']));
+  expect(result.encodeEvents).toEqual([256, 512, 600]);
+  expect(result.code).toBe('ABORTED');
+  expect(result.rowsAfter).toBe(32);
+});

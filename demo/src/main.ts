@@ -30,7 +30,7 @@ async function load(): Promise<void> {
     $('status-bar').dataset['backend'] = backend.name;
     $('status-bar').textContent =
       `backend: ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}) · ` +
-      `model: ${choice === 'lexical' ? 'offline lexical (not semantic)' : model.location} · ${model.architecture}, ${model.layers} layers, dim ${model.dim}`;
+      `model: ${choice === 'lexical' ? 'offline lexical (not semantic)' : model.location} · ${model.architecture}, ${model.layers} layer${model.layers === 1 ? "" : "s"}, dim ${model.dim}`;
     $<HTMLButtonElement>('encode').disabled = false;
     await encode();
   } catch (error) {

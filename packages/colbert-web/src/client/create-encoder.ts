@@ -26,10 +26,10 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
   installTransferHandlers();
   const worker = new Worker(new URL('../worker/encoder-worker.js', import.meta.url), { type: 'module', name: 'colbert-web encoder' });
   const remote: Remote<EncoderWorkerApi> = wrap<EncoderWorkerApi>(worker);
-  const { model, onProgress, ...rest } = options;
+  const { model, signal, onProgress, ...rest } = options;
   let closed = false;
   try {
-    await remote.load(model, { ...rest, ...(onProgress ? { onProgress: proxy(onProgress) } : {}) });
+    await remote.load(model, rest, signal, onProgress && proxy(onProgress));
   } catch (error) {
     worker.terminate();
     throw error;
@@ -40,8 +40,8 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
   const handle: RemoteEncoder = {
     async encode(inputs: readonly EncodeInput[], opts: EncodeOptions = {}): Promise<EncodedText[]> {
       assertOpen();
-      const { onProgress: progress, ...restOpts } = opts;
-      return remote.encode(inputs, { ...restOpts, ...(progress ? { onProgress: proxy(progress) } : {}) });
+      const { signal, onProgress, ...plain } = opts;
+      return remote.encode(inputs, plain, signal, onProgress && proxy(onProgress));
     },
     async info() {
       assertOpen();

@@ -218,11 +218,11 @@ class Preparation {
     const aligned = tok.spans(input, content);
     const spans = new Int32Array(2 * ids.length).fill(-1);
     for (let i = 0; i < content.length; i++) {
-      const end = aligned[2 * i + 1]! - prefix.length;
-      // Tokens of the prefix (or a prefix the text merged into) have no text of their own.
-      if (aligned[2 * i]! < 0 || end <= 0) continue;
-      spans[2 * (lead + i)] = Math.max(0, aligned[2 * i]! - prefix.length);
-      spans[2 * (lead + i) + 1] = end;
+      // A token that starts in the prefix belongs to it, even when it reaches into the text (a combining mark
+      // at the start of the text normalises together with the prefix's last character).
+      if (aligned[2 * i]! < prefix.length) continue;
+      spans[2 * (lead + i)] = aligned[2 * i]! - prefix.length;
+      spans[2 * (lead + i) + 1] = aligned[2 * i + 1]! - prefix.length;
     }
     return { ids, tokens, spans, truncated: false };
   }

@@ -93,6 +93,8 @@ export class Encoder {
     const dim = this.checkpoint.dim;
     const outputs = texts.map((t) => new Float32Array(t.ids.length * dim));
     for (const batch of planBatches(texts, this.tokenizer.padId, this.maxBatchTokens)) {
+      // A macrotask boundary, so an abort (or another request) that arrived as a message is seen between batches.
+      await yieldToEventLoop();
       throwIfAborted(signal);
       const shape = [batch.refs.length, batch.length];
       const result = await this.session.run({
@@ -131,4 +133,9 @@ export class Encoder {
   private assertOpen(): void {
     if (this.closed) throw new ColbertError(ErrorCode.Closed, 'This encoder was closed; create a new one.');
   }
+}
+
+/** Lets queued events (worker messages, abort notifications) run; `await` alone only drains microtasks. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -132,10 +132,16 @@ export function segmentNormalizer(normalize: (text: string) => string): OffsetNo
 /** The identity normaliser (tokenizer.json `"normalizer": null`). */
 export const IDENTITY_NORMALIZER: OffsetNormalizer = segmentNormalizer((text) => text);
 
-/** Marks and Hangul medial/final jamo attach to what precedes them under normalisation. */
-function joinsPrevious(cp: number): boolean {
+/**
+ * Whether `cp` normalises together with the code point before it: combining marks always; a Hangul vowel jamo
+ * after a leading consonant jamo, and a trailing consonant jamo after a vowel jamo or an LV syllable (NFC
+ * composes those into one syllable).
+ */
+function joinsPrevious(prev: number, cp: number): boolean {
   if (cp < 0x300) return false;
-  return (cp >= 0x1161 && cp <= 0x1175) || (cp >= 0x11a8 && cp <= 0x11c2) || MARK.test(String.fromCodePoint(cp));
+  if (cp >= 0x1161 && cp <= 0x1175) return prev >= 0x1100 && prev <= 0x1112;
+  if (cp >= 0x11a8 && cp <= 0x11c2) return (prev >= 0x1161 && prev <= 0x1175) || (prev >= 0xac00 && prev <= 0xd7a3 && (prev - 0xac00) % 28 === 0);
+  return MARK.test(String.fromCodePoint(cp));
 }
 
 function isHighSurrogate(unit: number): boolean {
@@ -185,10 +191,11 @@ function normalizeSegments(input: string, from: number, to: number, normalize: (
     const start = i;
     const first = input.codePointAt(i)!;
     i += first > 0xffff ? 2 : 1;
-    while (i < to) {
+    for (let prev = first; i < to; ) {
       const cp = input.codePointAt(i)!;
-      if (!joinsPrevious(cp)) break;
+      if (!joinsPrevious(prev, cp)) break;
       i += cp > 0xffff ? 2 : 1;
+      prev = cp;
     }
     if (first < 0x80 && i === start + 1) {
       const c = ascii(first);

@@ -3,7 +3,8 @@ import { expose, transfer } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
-import type { EncodeInput, EncodeOptions, EncoderApi, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import type { EncodeInput, EncodeOptions, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import type { ProgressCallback } from '../protocol/progress.js';
 import { installTransferHandlers } from '../protocol/transfer-handlers.js';
 
 installTransferHandlers();
@@ -16,11 +17,18 @@ function current(): Promise<Encoder> {
   return loading;
 }
 
-/** What the worker exposes: `load` once, then the EncoderApi. */
-const api: EncoderApi & { load(source: ModelSource, options?: LoadOptions): Promise<void> } = {
-  async load(source, options = {}) {
+/** Options as they cross the boundary: comlink handles a signal or a callback only as a whole argument. */
+type Plain<T> = Omit<T, 'signal' | 'onProgress'>;
+
+function withCallbacks<T>(options: Plain<T>, signal?: AbortSignal, onProgress?: ProgressCallback): T {
+  return { ...options, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) } as T;
+}
+
+/** What the worker exposes: `load` once, then `encode`, `info`, `close`. */
+const api = {
+  async load(source: ModelSource, options: Plain<LoadOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<void> {
     if (loading) throw new ColbertError(ErrorCode.InvalidInput, 'This worker already holds a model; create another encoder for another model.');
-    loading = loadEncoder(filesFromSource(source), options);
+    loading = loadEncoder(filesFromSource(source), withCallbacks<LoadOptions>(options, signal, onProgress));
     try {
       encoder = await loading;
     } catch (error) {
@@ -28,8 +36,8 @@ const api: EncoderApi & { load(source: ModelSource, options?: LoadOptions): Prom
       throw error;
     }
   },
-  async encode(inputs: readonly EncodeInput[], options: EncodeOptions = {}) {
-    const encoded = await (await current()).encode(inputs, options);
+  async encode(inputs: readonly EncodeInput[], options: Plain<EncodeOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback) {
+    const encoded = await (await current()).encode(inputs, withCallbacks<EncodeOptions>(options, signal, onProgress));
     // Each text's vectors own their buffer: move them instead of copying.
     return transfer(encoded, encoded.map((e) => e.vectors.buffer as ArrayBuffer));
   },
