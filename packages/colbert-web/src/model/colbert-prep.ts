@@ -81,11 +81,14 @@ interface Tokens {
 
 class Preparation {
   private readonly skiplist: Set<number>;
+  /** Text tokens per split window, and how many consecutive windows share. */
+  private readonly capacity: number;
+  private readonly overlap: number;
 
   constructor(
     private readonly tokenizer: ColbertTokenizer,
     private readonly settings: ColbertSettings,
-    private readonly splitOverlap: number | undefined,
+    splitOverlap: number | undefined,
   ) {
     this.skiplist = tokenizer.skiplist(settings.skiplistWords);
     const minimum = tokenizer.leadingSpecials + tokenizer.trailingSpecials + 1;
@@ -100,6 +103,11 @@ class Preparation {
           { subject: `config_sentence_transformers.json:${field}` },
         );
       }
+    }
+    this.capacity = settings.documentLength - tokenizer.leadingSpecials - tokenizer.prefixIds(settings.documentPrefix).length - tokenizer.trailingSpecials;
+    this.overlap = splitOverlap ?? Math.floor(this.capacity / 4);
+    if (!Number.isSafeInteger(this.overlap) || this.overlap < 0 || this.overlap >= this.capacity) {
+      throw invalid('splitOverlap', `splitOverlap must be an integer from 0 to ${this.capacity - 1} (text tokens per window minus one); got ${describe(splitOverlap)}.`);
     }
   }
 
@@ -148,12 +156,8 @@ class Preparation {
     const head = tok.leadingSpecials + tok.prefixIds(documentPrefix).length;
     const tail = tok.trailingSpecials;
     const textCount = full.ids.length - head - tail;
-    const capacity = documentLength - head - tail;
-    const overlap = this.splitOverlap ?? Math.floor(capacity / 4);
-    if (!Number.isSafeInteger(overlap) || overlap < 0 || overlap >= capacity) {
-      throw invalid('splitOverlap', `splitOverlap must be an integer from 0 to ${capacity - 1} (text tokens per window minus one); got ${describe(overlap)}.`);
-    }
-    const stride = capacity - overlap;
+    const capacity = this.capacity;
+    const stride = capacity - this.overlap;
     const windows: Array<[number, number]> = [];
     for (let start = 0; ; start += stride) {
       windows.push([start, Math.min(textCount, start + capacity)]);

@@ -124,12 +124,15 @@ function lowerEachCodePoint(text: string): string {
 /**
  * Wraps a normalisation function that acts on each base character with its combining marks independently
  * (NFC, NFD, NFKC, NFKD, Lowercase, their sequences). Anything else still works, with coarser spans.
+ *
+ * @example
+ * segmentNormalizer((t) => t.normalize('NFC')).normalizeWithOffsets('e\u0301x', 0, 3); // text 'éx', starts [0, 2], ends [2, 3]
  */
 export function segmentNormalizer(normalize: (text: string) => string): OffsetNormalizer {
   return { normalize, normalizeWithOffsets: (input, from, to) => normalizeSegments(input, from, to, normalize, (c) => c) };
 }
 
-/** The identity normaliser (tokenizer.json `"normalizer": null`). */
+/** The identity normaliser (tokenizer.json `"normalizer": null`), e.g. `IDENTITY_NORMALIZER.normalize('A') === 'A'`. */
 export const IDENTITY_NORMALIZER: OffsetNormalizer = segmentNormalizer((text) => text);
 
 /**
@@ -176,11 +179,7 @@ class Growable {
   }
 
   result(): NormalizedText {
-    let text = '';
-    for (let i = 0; i < this.length; i += 8192) {
-      text += String.fromCharCode(...this.units.subarray(i, Math.min(this.length, i + 8192)));
-    }
-    return { text, starts: this.starts.slice(0, this.length), ends: this.ends.slice(0, this.length) };
+    return { text: unitsToString(this.units, this.length), starts: this.starts.subarray(0, this.length), ends: this.ends.subarray(0, this.length) };
   }
 }
 
@@ -298,45 +297,81 @@ function applyStrips(text: string, parts: Array<[number, number, boolean]>, adde
   });
 }
 
-const BYTE_SYMBOLS: string[] = (() => {
-  // GPT-2's reversible byte → printable-character table.
-  const symbols = new Array<string>(256);
+// GPT-2's reversible byte → printable-character table, as UTF-16 code units.
+const BYTE_SYMBOLS: Uint16Array = (() => {
+  const symbols = new Uint16Array(256);
   let shifted = 0;
   for (let b = 0; b < 256; b++) {
     const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
-    symbols[b] = String.fromCharCode(printable ? b : 256 + shifted++);
+    symbols[b] = printable ? b : 256 + shifted++;
   }
   return symbols;
 })();
 
-/** Maps a byte-level symbol string back to its bytes (for tests and callers that show BPE tokens). */
+/**
+ * Maps a byte-level symbol string back to its bytes (for tests and callers that show BPE tokens).
+ *
+ * @example
+ * new TextDecoder().decode(byteLevelDecode('ĠcafÃ©')); // ' café'
+ */
 export function byteLevelDecode(symbols: string): Uint8Array {
   const bytes: number[] = [];
-  for (const ch of symbols) {
-    const b = BYTE_SYMBOLS.indexOf(ch);
+  for (let i = 0; i < symbols.length; i++) {
+    const b = BYTE_SYMBOLS.indexOf(symbols.charCodeAt(i));
     if (b >= 0) bytes.push(b);
   }
   return Uint8Array.from(bytes);
 }
 
-function pushUtf8(cp: number, out: number[]): void {
-  if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // TextEncoder's treatment of a lone surrogate.
-  if (cp < 0x80) out.push(cp);
-  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-  else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-}
-
 /**
  * One unit of the replayed pipeline: an added token matched in the text, or a pre-tokenised word whose
  * `surface` is spelled in the model's alphabet (normalised characters, or byte symbols for byte-level BPE).
+ * The original range behind surface code unit i is [starts[base + i], ends[base + i]) of its stream (an
+ * added token has one range, at `base`).
  */
 interface Word {
   readonly added: boolean;
   readonly surface: string;
-  /** Original range behind each surface code unit (added tokens: one range in starts[0]/ends[0]). */
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+  readonly base: number;
+}
+
+/** The words of one input and the ranges behind their code units, in shared buffers (a 1 MB text has ~10⁶). */
+class Stream {
+  readonly words: Word[] = [];
+  starts = new Int32Array(4096);
+  ends = new Int32Array(4096);
+  length = 0;
+
+  /** Reserves n range slots and returns the first. */
+  reserve(n: number): number {
+    if (this.length + n > this.starts.length) {
+      const size = Math.max(2 * this.starts.length, this.length + n);
+      const starts = new Int32Array(size);
+      const ends = new Int32Array(size);
+      starts.set(this.starts.subarray(0, this.length));
+      ends.set(this.ends.subarray(0, this.length));
+      this.starts = starts;
+      this.ends = ends;
+    }
+    const base = this.length;
+    this.length += n;
+    return base;
+  }
+
+  addAdded(content: string, start: number, end: number): void {
+    const base = this.reserve(1);
+    this.starts[base] = start;
+    this.ends[base] = end;
+    this.words.push({ added: true, surface: content, base });
+  }
+
+  /** A word spelled like normalised text[a, b): its ranges are the normaliser's. */
+  addText(norm: NormalizedText, a: number, b: number): void {
+    const base = this.reserve(b - a);
+    this.starts.set(norm.starts.subarray(a, b), base);
+    this.ends.set(norm.ends.subarray(a, b), base);
+    this.words.push({ added: false, surface: norm.text.slice(a, b), base });
+  }
 }
 
 /** How far ahead the walk looks for a token it cannot place at the cursor before giving up on it. */
@@ -353,6 +388,12 @@ export class SpanAligner {
   private readonly added = new Map<string, AddedTokenSpec>();
   private readonly rawTrie: Trie;
   private readonly normalizedTrie: Trie;
+  private readonly unk: string | undefined;
+  private readonly continuation: string | undefined;
+  private readonly split: RegExp;
+  private readonly byteLevel: boolean;
+  /** Scratch for a word's byte symbols. */
+  private symbols = new Uint16Array(256);
 
   constructor(private readonly spec: SpanAlignerSpec) {
     const raw: string[] = [];
@@ -368,6 +409,11 @@ export class SpanAligner {
     }
     this.rawTrie = buildTrie(raw);
     this.normalizedTrie = buildTrie(normalized);
+    this.unk = spec.unkToken;
+    this.continuation = spec.continuingSubwordPrefix || undefined;
+    this.byteLevel = spec.preTokenizer === 'byte-level';
+    const pattern = this.byteLevel ? BYTE_LEVEL_SPLIT : spec.preTokenizer === 'bert' ? BERT_SPLIT : /\S+/gu;
+    this.split = new RegExp(pattern.source, pattern.flags);
   }
 
   /**
@@ -377,63 +423,69 @@ export class SpanAligner {
    */
   align(input: string, tokens: readonly string[]): Int32Array {
     const spans = new Int32Array(tokens.length * 2).fill(-1);
-    const words = this.words(input);
-    const prefix = this.spec.continuingSubwordPrefix;
+    const stream = this.stream(input);
+    const words = stream.words;
     let w = 0;
     let k = 0;
     for (let t = 0; t < tokens.length; t++) {
       const token = tokens[t]!;
-      const place = (index: number, from: number): boolean => {
-        const word = words[index];
-        if (!word) return false;
-        if (word.added) {
-          if (token !== word.surface || from !== 0) return false;
-          spans[2 * t] = word.starts[0]!;
-          spans[2 * t + 1] = word.ends[0]!;
-          w = index + 1;
-          k = 0;
-          return true;
-        }
-        let piece = token;
-        if (token === this.spec.unkToken && !word.surface.startsWith(token, from)) {
-          // The model gives one [UNK] for a word it cannot spell: the whole (rest of the) word.
-          piece = word.surface.slice(from);
-        } else if (from > 0 && prefix && token.startsWith(prefix) && token.length > prefix.length) {
-          piece = token.slice(prefix.length);
-        }
-        if (piece.length === 0 || !word.surface.startsWith(piece, from)) return false;
-        const last = from + piece.length - 1;
-        const start = word.starts[from]!;
-        const end = word.ends[last]!;
-        // A piece made only of synthetic symbols (add_prefix_space's "Ġ") has no source text.
-        if (end > start) {
-          spans[2 * t] = start;
-          spans[2 * t + 1] = end;
-        }
-        k = last + 1;
-        if (k >= word.surface.length) {
-          w = index + 1;
-          k = 0;
-        }
-        return true;
-      };
-      if (place(w, k)) continue;
-      for (let ahead = w + 1; ahead < Math.min(words.length, w + RESYNC_WORDS); ahead++) {
-        if (place(ahead, 0)) break;
+      let next = this.place(stream, w, k, token, spans, t);
+      for (let ahead = w + 1; next < 0 && ahead < Math.min(words.length, w + RESYNC_WORDS); ahead++) {
+        next = this.place(stream, ahead, 0, token, spans, t);
+        if (next >= 0) w = ahead;
       }
+      if (next < 0) continue;
+      // `next` is the offset reached inside word w; a finished word moves the cursor to the next one.
+      if (next >= words[w]!.surface.length) {
+        w++;
+        k = 0;
+      } else k = next;
     }
     return spans;
   }
 
+  /** Places `token` at offset `from` of word `index`: writes its span and returns the offset after it, or -1. */
+  private place(stream: Stream, index: number, from: number, token: string, spans: Int32Array, t: number): number {
+    const word = stream.words[index];
+    if (!word) return -1;
+    if (word.added) {
+      if (token !== word.surface || from !== 0) return -1;
+      spans[2 * t] = stream.starts[word.base]!;
+      spans[2 * t + 1] = stream.ends[word.base]!;
+      return word.surface.length;
+    }
+    let length = token.length;
+    let skip = 0;
+    if (token === this.unk && !word.surface.startsWith(token, from)) {
+      // The model gives one [UNK] for a word it cannot spell: the whole (rest of the) word.
+      length = word.surface.length - from;
+    } else {
+      if (from > 0 && this.continuation && token.length > this.continuation.length && token.startsWith(this.continuation)) {
+        skip = this.continuation.length;
+        length -= skip;
+      }
+      if (!matchesAt(word.surface, from, token, skip, length)) return -1;
+    }
+    if (length <= 0) return -1;
+    const start = stream.starts[word.base + from]!;
+    const end = stream.ends[word.base + from + length - 1]!;
+    // A piece made only of synthetic symbols (add_prefix_space's "Ġ") has no source text.
+    if (end > start) {
+      spans[2 * t] = start;
+      spans[2 * t + 1] = end;
+    }
+    return from + length;
+  }
+
   /** Replays the library's encode_text on `input`, keeping offsets. */
-  private words(input: string): Word[] {
-    const words: Word[] = [];
+  private stream(input: string): Stream {
+    const stream = new Stream();
     const sections = splitAdded(input, 0, input.length, this.rawTrie);
     applyStrips(input, sections, this.added);
     for (const [from, to, isAdded] of sections) {
       if (from >= to) continue;
       if (isAdded || this.added.has(input.slice(from, to))) {
-        words.push(addedWord(input.slice(from, to), from, to));
+        stream.addAdded(input.slice(from, to), from, to);
         continue;
       }
       const norm = this.spec.normalizer.normalizeWithOffsets(input, from, to);
@@ -442,59 +494,71 @@ export class SpanAligner {
       for (const [a, b, partAdded] of parts) {
         if (a >= b) continue;
         if (partAdded || this.added.has(norm.text.slice(a, b))) {
-          words.push(addedWord(norm.text.slice(a, b), norm.starts[a]!, norm.ends[b - 1]!));
-        } else this.preTokenize(norm, a, b, words);
+          stream.addAdded(norm.text.slice(a, b), norm.starts[a]!, norm.ends[b - 1]!);
+        } else this.preTokenize(norm, a, b, stream);
       }
     }
-    return words;
+    return stream;
   }
 
-  private preTokenize(norm: NormalizedText, from: number, to: number, words: Word[]): void {
+  private preTokenize(norm: NormalizedText, from: number, to: number, stream: Stream): void {
     const text = norm.text.slice(from, to);
-    if (this.spec.preTokenizer === 'byte-level') {
-      if (this.spec.addPrefixSpace && !text.startsWith(' ')) {
-        // The library prepends a space per section; give it an empty range so it has no source text.
-        words.push(...this.byteWords(' ' + text, (i) => (i === 0 ? -1 : from + i - 1), norm));
-      } else words.push(...this.byteWords(text, (i) => from + i, norm));
+    this.split.lastIndex = 0;
+    if (!this.byteLevel) {
+      for (let m = this.split.exec(text); m; m = this.split.exec(text)) stream.addText(norm, from + m.index, from + m.index + m[0].length);
       return;
     }
-    const pattern = this.spec.preTokenizer === 'bert' ? BERT_SPLIT : /\S+/gu;
-    for (const m of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
-      const a = from + m.index;
-      const b = a + m[0].length;
-      words.push({ added: false, surface: m[0], starts: norm.starts.subarray(a, b), ends: norm.ends.subarray(a, b) });
-    }
+    // The library prepends a space to each section; it has no source text (an empty range at the section start).
+    const synthetic = this.spec.addPrefixSpace === true && !text.startsWith(' ');
+    const spaced = synthetic ? ' ' + text : text;
+    for (let m = this.split.exec(spaced); m; m = this.split.exec(spaced)) this.addByteWord(norm, from, spaced, m.index, m.index + m[0].length, synthetic, stream);
   }
 
-  private byteWords(text: string, unitIndex: (i: number) => number, norm: NormalizedText): Word[] {
-    const words: Word[] = [];
-    for (const m of text.matchAll(new RegExp(BYTE_LEVEL_SPLIT.source, BYTE_LEVEL_SPLIT.flags))) {
-      let surface = '';
-      const starts: number[] = [];
-      const ends: number[] = [];
-      const bytes: number[] = [];
-      for (let i = m.index; i < m.index + m[0].length; ) {
-        const cp = text.codePointAt(i)!;
-        const width = cp > 0xffff ? 2 : 1;
-        const first = unitIndex(i);
-        const last = unitIndex(i + width - 1);
-        const start = first < 0 ? (norm.starts[0] ?? 0) : norm.starts[first]!;
-        const end = first < 0 ? start : norm.ends[last]!;
-        bytes.length = 0;
-        pushUtf8(cp, bytes);
-        for (const b of bytes) {
-          surface += BYTE_SYMBOLS[b]!;
-          starts.push(start);
-          ends.push(end);
-        }
-        i += width;
+  /** Adds spaced[a, b) as byte symbols, each symbol carrying the range of the character it encodes. */
+  private addByteWord(norm: NormalizedText, from: number, spaced: string, a: number, b: number, synthetic: boolean, stream: Stream): void {
+    if (this.symbols.length < 4 * (b - a)) this.symbols = new Uint16Array(4 * (b - a));
+    const symbols = this.symbols;
+    const base = stream.reserve(4 * (b - a));
+    let n = 0;
+    for (let i = a; i < b; ) {
+      let cp = spaced.codePointAt(i)!;
+      const width = cp > 0xffff ? 2 : 1;
+      const unit = from + i - (synthetic ? 1 : 0);
+      const start = unit < from ? (norm.starts[from] ?? 0) : norm.starts[unit]!;
+      const end = unit < from ? start : norm.ends[unit + width - 1]!;
+      if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; // TextEncoder's (and pylate-rs's) lone surrogate.
+      const first = n;
+      if (cp < 0x80) symbols[n++] = BYTE_SYMBOLS[cp]!;
+      else if (cp < 0x800) {
+        symbols[n++] = BYTE_SYMBOLS[0xc0 | (cp >> 6)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | (cp & 63)]!;
+      } else if (cp < 0x10000) {
+        symbols[n++] = BYTE_SYMBOLS[0xe0 | (cp >> 12)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | ((cp >> 6) & 63)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | (cp & 63)]!;
+      } else {
+        symbols[n++] = BYTE_SYMBOLS[0xf0 | (cp >> 18)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | ((cp >> 12) & 63)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | ((cp >> 6) & 63)]!;
+        symbols[n++] = BYTE_SYMBOLS[0x80 | (cp & 63)]!;
       }
-      words.push({ added: false, surface, starts: Int32Array.from(starts), ends: Int32Array.from(ends) });
+      stream.starts.fill(start, base + first, base + n);
+      stream.ends.fill(end, base + first, base + n);
+      i += width;
     }
-    return words;
+    stream.length = base + n; // give back the unused reservation
+    stream.words.push({ added: false, surface: unitsToString(symbols, n), base });
   }
 }
 
-function addedWord(content: string, start: number, end: number): Word {
-  return { added: true, surface: content, starts: Int32Array.of(start), ends: Int32Array.of(end) };
+function matchesAt(surface: string, from: number, token: string, skip: number, length: number): boolean {
+  if (length <= 0 || from + length > surface.length) return false;
+  for (let i = 0; i < length; i++) if (surface.charCodeAt(from + i) !== token.charCodeAt(skip + i)) return false;
+  return true;
+}
+
+function unitsToString(units: Uint16Array, n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i += 8192) text += String.fromCharCode(...units.subarray(i, Math.min(n, i + 8192)));
+  return text;
 }
