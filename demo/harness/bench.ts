@@ -1,6 +1,5 @@
 // Benchmark helpers for bench/encoder-browser.ts, loaded by the harness page: the encoder in its worker,
 // and the peer (a plain onnxruntime-web MatMul) measured in a worker of its own with the same threads.
-import { matmulModel } from '../../bench/peer-matmul.js';
 
 export interface EncoderBenchResult {
   coldLoadMs: number;
@@ -44,11 +43,10 @@ export async function benchEncoder(model: string, documents: string[], runs: num
 
 /** The peer: GFLOP/s of one [m,k]×[k,n] MatMul in onnxruntime-web, in a worker, `repeats` runs per sample. */
 export async function benchMatMul(m: number, k: number, n: number, repeats: number, runs: number, threads: number): Promise<number[]> {
-  const model = matmulModel(m, k, n);
   const worker = new Worker(new URL('./matmul-worker.ts', import.meta.url), { type: 'module' });
   const result = await new Promise<number[]>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<{ samples?: number[]; error?: string }>) => (e.data.samples ? resolve(e.data.samples) : reject(new Error(e.data.error)));
-    worker.postMessage({ model, m, k, repeats, runs, threads }, [model.buffer]);
+    worker.postMessage({ m, k, n, repeats, runs, threads });
   });
   worker.terminate();
   return result;

@@ -15,6 +15,7 @@ import { memoryFiles } from './files/memory-files.js';
 import { urlFiles } from './files/url-files.js';
 import { loadEncoder } from './load-model.js';
 import { referenceEncode } from './reference-f64.js';
+import { writeSafetensors } from './safetensors.js';
 
 const golden = fileURLToPath(new URL('../../../../../shared/fixtures/colbert-tiny-golden/', import.meta.url));
 
@@ -212,11 +213,20 @@ describe('broken checkpoints are typed errors naming the file or field', () => {
     expect((error as Error).message).toMatch(/intermediate\.dense\.weight/);
   });
 
-  test('Dense dims that do not chain', async () => {
+  test('a Dense weight that does not match its config.json', async () => {
     const files = base();
     files.set('1_Dense/config.json', json({ ...parse(files.get('1_Dense/config.json')!), in_features: 64 }));
     const error = await load(files).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: ErrorCode.ModelShapeMismatch });
     expect((error as Error).message).toContain('1_Dense');
+  });
+
+  test('Dense modules that are each consistent but do not chain (512 out, 256 in)', async () => {
+    const files = new Map(generatePreset('tiny-two-dense'));
+    files.set('2_Dense/config.json', json({ ...parse(files.get('2_Dense/config.json')!), in_features: 256 }));
+    files.set('2_Dense/model.safetensors', writeSafetensors([{ name: 'linear.weight', shape: [48, 256], data: new Float32Array(48 * 256) }]));
+    const error = await load(files).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCode.ModelShapeMismatch, subject: '2_Dense/config.json' });
+    expect((error as Error).message).toMatch(/in_features is 256 but 1_Dense outputs 512/);
   });
 });
