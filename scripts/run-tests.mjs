@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 
 const suites = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']],
+  ['lint', 'npx', ['eslint', '.']],
   ['unit (vitest, Node)', 'npx', ['vitest', 'run']],
   ['browser (Playwright, Chromium)', 'npx', ['playwright', 'test']],
 ];
