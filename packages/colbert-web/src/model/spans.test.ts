@@ -6,7 +6,8 @@ import { prepareTexts } from './colbert-prep.js';
 import type { ColbertSettings } from './colbert-settings.js';
 import { readColbertSettings } from './colbert-settings.js';
 import type { PreparedText } from './prepared.js';
-import { SpanAligner, bertNormalizer, byteLevelDecode, segmentNormalizer } from './spans.js';
+import { bertNormalizer, segmentNormalizer } from './normalize-offsets.js';
+import { SpanAligner, byteLevelDecode } from './spans.js';
 import type { ColbertTokenizer } from './tokenizer.js';
 import { createTokenizer } from './tokenizer.js';
 

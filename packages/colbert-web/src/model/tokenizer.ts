@@ -2,8 +2,10 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { TokenizerFiles } from './checkpoint.js';
 import type { ColbertSettings } from './colbert-settings.js';
-import type { AddedTokenSpec, BertNormalizerOptions, OffsetNormalizer, PreTokenizerKind } from './spans.js';
-import { BYTE_LEVEL_SPLIT, IDENTITY_NORMALIZER, SpanAligner, bertNormalizer, segmentNormalizer } from './spans.js';
+import type { BertNormalizerOptions, OffsetNormalizer } from './normalize-offsets.js';
+import { BYTE_LEVEL_SPLIT, IDENTITY_NORMALIZER, bertNormalizer, segmentNormalizer } from './normalize-offsets.js';
+import type { AddedTokenSpec, PreTokenizerKind } from './spans.js';
+import { SpanAligner } from './spans.js';
 
 const FILE = 'tokenizer.json';
 
