@@ -1,19 +1,22 @@
 /**
  * Encoder throughput under Node (onnxruntime-web, WASM): documents/s and tokens/s on ~200-token SciFact
- * abstracts for the tiny golden shape and the answerai-colbert-small-v1 shape (seeded weights), cold and
- * warm model load, and — in the same run — a plain onnxruntime-web MatMul as the peer: our effective
- * GFLOP/s as a fraction of what one big MatMul reaches here.
+ * abstracts for the tiny golden shape, the answerai-colbert-small-v1 shape and the mxbai-edge-colbert-v0-32m
+ * ModernBERT shape (seeded weights), plus the ModernBERT shape on ~2,000-token documents (several abstracts
+ * joined); cold and warm model load; peak RSS while encoding; and — in the same run — a plain onnxruntime-web
+ * MatMul as the peer: our effective GFLOP/s as a fraction of what one big MatMul reaches here.
+ *
+ * Peak RSS is sampled every 5 ms (the encoder yields to the event loop between batches) and after each run.
+ * WASM memory never shrinks, so a row's peak also covers the rows before it: the rows run smallest first.
  *
  *   npx tsx bench/encoder-node.ts [--threads N] [--docs N] [--runs N]
  */
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-web';
-import { generatePreset } from '@colbert-web/fixtures';
+import { generateModernBertCheckpoint, generatePreset, presetOptions } from '@colbert-web/fixtures';
 import { folderFiles, loadEncoder, memoryFiles } from 'colbert-web/node';
 import type { Encoder, ModelFiles } from 'colbert-web/node';
 import { SHARED, scifactDocuments } from './corpus.js';
 import { documentWork } from './flops.js';
-import { matmulInput, matmulModel } from './peer-matmul.js';
+import { timeMatMul } from './peer-matmul.js';
 import { environment, fmt, report, summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
@@ -21,11 +24,25 @@ const { values } = parseArgs({ options: { threads: { type: 'string', default: '1
 const threads = Number(values.threads);
 const docCount = Number(values.docs);
 const runs = Number(values.runs);
-// Documents of ~200 tokens: SciFact abstracts cut at the model's document_length (180 tiny, 300 answerai).
-const documents = scifactDocuments(docCount * 4).filter((d) => d.length > 900).slice(0, docCount);
+// Documents of ~200 tokens: SciFact abstracts cut at the model's document_length (180 tiny, 300 answerai, 200
+// for the ModernBERT shape).
+const corpus = scifactDocuments(docCount * 40);
+const documents = corpus.filter((d) => d.length > 900).slice(0, docCount);
+// Documents of ~2,000 tokens: consecutive abstracts joined to ≥ 14,000 characters, cut at document_length 2,000.
+const longDocuments: string[] = [];
+for (let i = 0, text = ''; i < corpus.length && longDocuments.length < Math.max(2, Math.ceil(docCount / 4)); i++) {
+  text = text ? `${text}\n\n${corpus[i]!}` : corpus[i]!;
+  if (text.length >= 14_000) {
+    longDocuments.push(text);
+    text = '';
+  }
+}
 
 interface ShapeResult {
   shape: string;
+  /** Median model input tokens per document. */
+  tokensPerDocument: number;
+  peakRssMb: number;
   coldLoadMs: number;
   warmLoad: Summary;
   encode: Summary;
@@ -47,22 +64,28 @@ async function timeLoad(files: ModelFiles): Promise<{ ms: number; encoder: Encod
 
 /** The peer: one plain MatMul [m, k] × [k, n] in onnxruntime-web, the shape of the model's FFN up-projection. */
 async function peerGflops(m: number, k: number, n: number, totalFlops: number): Promise<number> {
-  const session = await ort.InferenceSession.create(matmulModel(m, k, n), { executionProviders: ['wasm'] });
-  const feed = { a: new ort.Tensor('float32', matmulInput(m, k), [m, k]) };
-  await session.run(feed);
   const once = 2 * m * k * n;
   const repeats = Math.max(1, Math.round(totalFlops / once));
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const started = performance.now();
-    for (let i = 0; i < repeats; i++) await session.run(feed);
-    samples.push(performance.now() - started);
-  }
-  await session.release();
+  const samples = await timeMatMul(m, k, n, repeats, runs);
   return (repeats * once) / (summarise(samples).median / 1000) / 1e9;
 }
 
-async function benchShape(shape: string, files: ModelFiles): Promise<ShapeResult> {
+/** Samples process RSS every 5 ms until `stop()`, which returns the peak in bytes. */
+function rssSampler(): { sample(): void; stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const sample = (): void => void (peak = Math.max(peak, process.memoryUsage().rss));
+  const timer = setInterval(sample, 5);
+  return {
+    sample,
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+async function benchShape(shape: string, files: ModelFiles, documents: readonly string[]): Promise<ShapeResult> {
   const cold = await timeLoad(files);
   await cold.encoder.close();
   const warmSamples: number[] = [];
@@ -76,20 +99,29 @@ async function benchShape(shape: string, files: ModelFiles): Promise<ShapeResult
   const inputs = documents.map((text) => ({ text, kind: 'document' as const }));
   await encoder!.encode(inputs.slice(0, 2));
   const samples: number[] = [];
+  const rss = rssSampler();
   for (let r = 0; r < runs; r++) {
     const started = performance.now();
     await encoder!.encode(inputs);
     samples.push(performance.now() - started);
+    rss.sample();
   }
+  const peakRss = rss.stop();
   const encode = summarise(samples);
   const { flops, tokens } = documentWork(encoder!.checkpoint, encoder!.tokenizer, documents);
-  const { hiddenSize, intermediateSize } = encoder!.checkpoint.backbone.config;
+  const { backbone } = encoder!.checkpoint;
+  const { hiddenSize, intermediateSize } = backbone.config;
+  const tokensPerDocument = summarise(documents.map((d) => documentWork(encoder!.checkpoint, encoder!.tokenizer, [d]).tokens)).median;
   await encoder!.close();
   const seconds = encode.median / 1000;
   const gflops = flops / seconds / 1e9;
-  const peer = await peerGflops(Math.round(tokens / documents.length) * 8, hiddenSize, intermediateSize, flops);
+  // The FFN up-projection: H → I for BERT, H → 2I (GeGLU's Wi) for ModernBERT.
+  const upWidth = backbone.kind === 'modernbert' ? 2 * intermediateSize : intermediateSize;
+  const peer = await peerGflops(Math.round(tokens / documents.length) * 8, hiddenSize, upWidth, flops);
   return {
     shape,
+    tokensPerDocument,
+    peakRssMb: peakRss / 2 ** 20,
     coldLoadMs: cold.ms,
     warmLoad: summarise(warmSamples),
     encode,
@@ -104,13 +136,21 @@ async function benchShape(shape: string, files: ModelFiles): Promise<ShapeResult
   };
 }
 
+/** mxbai-edge-colbert-v0-32m's shape with seeded weights, documents cut at `documentLength` tokens. */
+function mxbaiEdge32m(documentLength: number): ModelFiles {
+  const options = presetOptions('mxbai-edge-32m-shape');
+  return memoryFiles(generateModernBertCheckpoint({ ...options, colbert: { ...options.colbert, documentLength } }), `mxbai-edge-32m-shape (seeded, document_length ${documentLength})`);
+}
+
 const results: ShapeResult[] = [];
-results.push(await benchShape('tiny (2×128, golden)', folderFiles(`${SHARED}/fixtures/colbert-tiny-golden/checkpoint`)));
-results.push(await benchShape('answerai-small (12×384, seeded)', memoryFiles(generatePreset('answerai-small'), 'answerai-small (seeded)')));
+results.push(await benchShape('tiny (2×128, golden)', folderFiles(`${SHARED}/fixtures/colbert-tiny-golden/checkpoint`), documents));
+results.push(await benchShape('answerai-small (12×384, seeded)', memoryFiles(generatePreset('answerai-small'), 'answerai-small (seeded)'), documents));
+results.push(await benchShape('mxbai-edge-32m ModernBERT (10×384, seeded), ~200 tokens', mxbaiEdge32m(200), documents));
+results.push(await benchShape('mxbai-edge-32m ModernBERT (10×384, seeded), ~2,000 tokens', mxbaiEdge32m(2000), longDocuments));
 
 report('encoder-node', { bench: 'encoder-node', backend: 'wasm', threads, runs, environment: environment(), results }, [
-  'shape', 'docs', 'tokens', 'docs/s', 'tokens/s', 'GFLOP/s', 'peer MatMul GFLOP/s', 'ratio', 'encode median / p95 ms', 'cold load ms', 'warm load median ms',
+  'shape', 'docs', 'tokens/doc', 'tokens', 'docs/s', 'tokens/s', 'GFLOP/s', 'peer MatMul GFLOP/s', 'ratio', 'encode median / p95 ms', 'peak RSS MB', 'cold load ms', 'warm load median ms',
 ], results.map((r) => [
-  r.shape, r.documents, r.tokens, fmt(r.docsPerSecond), fmt(r.tokensPerSecond, 0), fmt(r.gflops), fmt(r.peerGflops), `${fmt(100 * r.fractionOfPeer, 0)}%`,
-  `${fmt(r.encode.median, 0)} / ${fmt(r.encode.p95, 0)}`, fmt(r.coldLoadMs, 0), fmt(r.warmLoad.median, 0),
+  r.shape, r.documents, fmt(r.tokensPerDocument, 0), r.tokens, fmt(r.docsPerSecond), fmt(r.tokensPerSecond, 0), fmt(r.gflops), fmt(r.peerGflops), `${fmt(100 * r.fractionOfPeer, 0)}%`,
+  `${fmt(r.encode.median, 0)} / ${fmt(r.encode.p95, 0)}`, fmt(r.peakRssMb, 0), fmt(r.coldLoadMs, 0), fmt(r.warmLoad.median, 0),
 ]));

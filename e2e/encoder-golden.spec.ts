@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 // Golden parity in a real Chromium Web Worker on WASM, against PyLate's reference (../shared/fixtures).
 // Runs on both the dev server and the production build: worker bundling differs between the two.
 
-const FIXTURES = ['colbert-tiny-golden'] as const;
+const FIXTURES = ['colbert-tiny-golden', 'modernbert-tiny-golden'] as const;
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/harness/encoder.html');

@@ -1,5 +1,5 @@
 import { ColbertError, createEncoder } from 'colbert-web';
-import type { EncodedText, RemoteEncoder, TextKind } from 'colbert-web';
+import type { BackendInfo, EncodedText, RemoteEncoder, TextKind } from 'colbert-web';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const LEXICAL_URL = new URL('models/lexical/', document.baseURI).href;
@@ -29,7 +29,7 @@ async function load(): Promise<void> {
     status.dataset['state'] = 'ready';
     $('status-bar').dataset['backend'] = backend.name;
     $('status-bar').textContent =
-      `backend: ${backend.name} (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}) · ` +
+      `${describeBackend(backend)} · ` +
       `model: ${choice === 'lexical' ? 'offline lexical (not semantic)' : model.location} · ${model.architecture}, ${model.layers} layer${model.layers === 1 ? "" : "s"}, dim ${model.dim}`;
     $<HTMLButtonElement>('encode').disabled = false;
     await encode();
@@ -38,6 +38,18 @@ async function load(): Promise<void> {
     status.dataset['state'] = 'error';
     status.textContent = error instanceof ColbertError ? `${error.code}: ${error.message}` : String(error);
   }
+}
+
+/** "backend: wasm (2 threads, SIMD on)" or "backend: webgpu (google swiftshader, software; 1 node on the CPU)". */
+function describeBackend(backend: BackendInfo): string {
+  if (backend.name === 'wasm') {
+    const skipped = backend.webgpuSkipped ? `; WebGPU not used: ${backend.webgpuSkipped.replaceAll('-', ' ')}` : '';
+    return `backend: wasm (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}${skipped})`;
+  }
+  const { vendor, architecture, description, isFallbackAdapter } = backend.adapter;
+  const adapter = [vendor, architecture || description].filter(Boolean).join(' ') || 'unknown adapter';
+  const fallback = backend.fallbackNodes === null ? '' : `; ${backend.fallbackNodes} node${backend.fallbackNodes === 1 ? '' : 's'} on the CPU`;
+  return `backend: webgpu (${adapter}${isFallbackAdapter ? ', software' : ''}${fallback})`;
 }
 
 async function encode(): Promise<void> {

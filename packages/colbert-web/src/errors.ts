@@ -17,6 +17,8 @@ export const ErrorCode = {
   Aborted: 'ABORTED',
   /** The inference backend failed to initialise or run. */
   BackendFailed: 'BACKEND_FAILED',
+  /** backend 'webgpu' was asked for but there is no WebGPU here (no `navigator.gpu`, or no adapter): use 'auto' or 'wasm'. */
+  WebGpuUnavailable: 'WEBGPU_UNAVAILABLE',
   /** The object was used after close(). */
   Closed: 'CLOSED',
 } as const;

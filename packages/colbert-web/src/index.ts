@@ -9,6 +9,7 @@
 export { createEncoder } from './client/create-encoder.js';
 export type { CreateEncoderOptions, RemoteEncoder } from './client/create-encoder.js';
 export { ColbertError, ErrorCode, isColbertError } from './errors.js';
+export { clearModelCache } from './model/files/cached-files.js';
 export type { SerializedColbertError } from './errors.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export type { Tensor, TensorMap } from './model/safetensors.js';
@@ -22,5 +23,5 @@ export type {
   ModelInfo,
   ModelSource,
 } from './protocol/encoder-api.js';
-export type { OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
+export type { DownloadProgressEvent, DownloadWarning, OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
 export type { EncodedText, LongDocumentMode, TextKind } from './model/prepared.js';

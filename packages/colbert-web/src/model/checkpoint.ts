@@ -8,10 +8,35 @@ import type { DenseLayer } from './dense.js';
 import { checkDenseChain, readDenseLayer } from './dense.js';
 import type { ModelFiles } from './files/model-files.js';
 import { readJson } from './files/model-files.js';
+import type { ModernBertBackbone } from './modernbert.js';
+import { readModernBertConfig, readModernBertWeights } from './modernbert.js';
 import { parseSafetensors } from './safetensors.js';
+import type { TensorMap } from './safetensors.js';
 
-/** A backbone: its config and validated weights. ModernBERT is added beside BERT as another member. */
-export type Backbone = BertBackbone;
+/** A backbone: its config and validated weights, one member per architecture (`kind` = config.json's model_type). */
+export type Backbone = BertBackbone | ModernBertBackbone;
+
+/** A backbone's validated config, and how to read its weights once model.safetensors is loaded. */
+interface BackboneReader<B extends Backbone> {
+  readonly config: B['config'];
+  readWeights(tensors: TensorMap, file: string): B;
+}
+
+/** config.json model_type → its backbone reader; a new architecture is one more entry. */
+const BACKBONE_READERS: { readonly [K in Backbone['kind']]: (json: Record<string, unknown>) => BackboneReader<Extract<Backbone, { kind: K }>> } = {
+  bert: (json) => {
+    const config = readBertConfig(json);
+    return { config, readWeights: (tensors, file) => ({ kind: 'bert', config, weights: readBertWeights(config, tensors, file) }) };
+  },
+  modernbert: (json) => {
+    const config = readModernBertConfig(json);
+    return { config, readWeights: (tensors, file) => ({ kind: 'modernbert', config, weights: readModernBertWeights(config, tensors, file) }) };
+  },
+};
+
+function isBackboneKind(value: unknown): value is Backbone['kind'] {
+  return typeof value === 'string' && Object.hasOwn(BACKBONE_READERS, value);
+}
 
 /** The raw tokenizer files, parsed; `tokenizer.ts` builds the tokenizer from them. */
 export interface TokenizerFiles {
@@ -60,13 +85,20 @@ export async function loadCheckpoint(files: ModelFiles, options: OperationOption
   onProgress?.({ phase: 'load', step: 'tokenizer', loaded: 1, total: 1 });
 
   const modelType = configJson['model_type'];
-  if (modelType !== 'bert') {
-    throw new ColbertError(ErrorCode.ModelUnsupported, `config.json: model_type "${String(modelType)}" is not supported (supported: bert).`, { subject: 'config.json:model_type' });
+  if (!isBackboneKind(modelType)) {
+    throw new ColbertError(
+      ErrorCode.ModelUnsupported,
+      `config.json: model_type "${String(modelType)}" is not supported (supported: ${Object.keys(BACKBONE_READERS).join(', ')}).`,
+      { subject: 'config.json:model_type' },
+    );
   }
-  const config = readBertConfig(configJson);
+  // Config first: a bad config.json fails before the (large) weights are downloaded.
+  const reader: BackboneReader<Backbone> = BACKBONE_READERS[modelType](configJson);
+  const { config } = reader;
+  checkSequenceLengths(settings, config.maxPositions);
   const weightsFile = 'model.safetensors';
   const weightsBytes = await files.read(weightsFile, options);
-  const backbone: Backbone = { kind: 'bert', config, weights: readBertWeights(config, parseSafetensors(weightsBytes, weightsFile), weightsFile) };
+  const backbone = reader.readWeights(parseSafetensors(weightsBytes, weightsFile), weightsFile);
 
   const dense: DenseLayer[] = [];
   const denseModules = modules.filter((m) => DENSE_TYPES.has(m.type));
@@ -79,6 +111,23 @@ export async function loadCheckpoint(files: ModelFiles, options: OperationOption
   }
   checkDenseChain(config.hiddenSize, dense);
   return { location: files.location, backbone, dense, settings, tokenizer, dim: dense.at(-1)?.outFeatures ?? config.hiddenSize };
+}
+
+/**
+ * Every sequence the encoder runs is at most query_length or document_length tokens (split documents are cut
+ * into windows of document_length), so checking both against the backbone's positions here means no input can
+ * ever be longer than max_position_embeddings (position table for BERT, rotary tables for ModernBERT).
+ */
+function checkSequenceLengths(settings: ColbertSettings, maxPositions: number): void {
+  for (const [field, length] of [['query_length', settings.queryLength], ['document_length', settings.documentLength]] as const) {
+    if (length > maxPositions) {
+      throw new ColbertError(
+        ErrorCode.ModelUnsupported,
+        `config_sentence_transformers.json: ${field} is ${length} but the model has only ${maxPositions} positions (config.json max_position_embeddings); lower ${field} to at most ${maxPositions}.`,
+        { subject: `config_sentence_transformers.json:${field}` },
+      );
+    }
+  }
 }
 
 async function readModules(files: ModelFiles, { signal }: OperationOptions): Promise<ModuleEntry[]> {

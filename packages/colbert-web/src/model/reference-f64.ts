@@ -1,12 +1,13 @@
 /**
- * A slow, plain float64 implementation of the encoder (fixtures README §4.3–§4.4): the test oracle for the
- * real encoder and for generated fixtures. It favours being obviously right over being fast: one loop per
+ * A slow, plain float64 implementation of the encoder (fixtures README §4.3–§4.4 for BERT, §6.3 for ModernBERT):
+ * the test oracle for the real encoder and for generated fixtures. It favours being obviously right over being fast: one loop per
  * formula, no fusion, no reuse of buffers.
  */
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { BertBackbone, Linear, Norm } from './bert.js';
 import type { Backbone, Checkpoint } from './checkpoint.js';
 import type { DenseActivation, DenseLayer } from './dense.js';
+import type { ModernBertBackbone, OptionalBiasNorm } from './modernbert.js';
 
 /**
  * Encodes one sequence in float64: backbone, every Dense module in order (bias and activation included),
@@ -37,9 +38,11 @@ export function referenceHidden(backbone: Backbone, ids: Int32Array, attentionMa
   switch (backbone.kind) {
     case 'bert':
       return bertHidden(backbone, ids, attentionMask);
+    case 'modernbert':
+      return modernBertHidden(backbone, ids, attentionMask);
     default: {
-      const unsupported: never = backbone.kind;
-      throw new ColbertError(ErrorCode.ModelUnsupported, `The float64 reference has no implementation for backbone "${String(unsupported)}".`);
+      const unsupported: never = backbone;
+      throw new ColbertError(ErrorCode.ModelUnsupported, `The float64 reference has no implementation for backbone "${String((unsupported as Backbone).kind)}".`);
     }
   }
 }
@@ -81,21 +84,94 @@ function bertHidden({ config, weights }: BertBackbone, ids: Int32Array, mask: Ui
 }
 
 /**
- * Multi-head scaled dot-product attention over `rows` positions. Keys with mask 0 get zero weight, exactly as
- * adding f32 min does in the reference. If no key is attended at all, the reference's scores are all f32 min,
- * so its softmax is uniform over every key; we reproduce that rather than divide by zero.
+ * ModernBERT (§6.3): token embeddings + LayerNorm, then per layer (pre-norm) attention with rotary Q/K —
+ * global, or local with a window of ±floor(local_attention/2) — and a GeGLU MLP, each added to the residual;
+ * then the final LayerNorm. Rotary angles are float64 here (the reference rounds them to float32).
  */
-function attention(q: Float64Array, k: Float64Array, v: Float64Array, mask: Uint8Array, rows: number, heads: number, headDim: number): Float64Array {
+function modernBertHidden({ config, weights }: ModernBertBackbone, ids: Int32Array, mask: Uint8Array): Float64Array {
+  const rows = ids.length;
+  const h = config.hiddenSize;
+  const headDim = h / config.numHeads;
+  const inter = config.intermediateSize;
+  if (rows > config.maxPositions) {
+    throw new ColbertError(ErrorCode.InvalidInput, `ids has ${rows} tokens but the model has only ${config.maxPositions} positions (max_position_embeddings).`, { subject: 'ids' });
+  }
+  const x = new Float64Array(rows * h);
+  for (let t = 0; t < rows; t++) {
+    const id = ids[t]!;
+    if (id < 0 || id >= config.vocabSize) {
+      throw new ColbertError(ErrorCode.InvalidInput, `ids[${t}] = ${id} is outside the vocabulary [0, ${config.vocabSize}).`, { subject: 'ids' });
+    }
+    for (let i = 0; i < h; i++) x[t * h + i] = weights.wordEmbeddings[id * h + i]!;
+  }
+  let hidden = layerNorm(x, rows, h, weights.embeddingNorm, config.normEps);
+  weights.layers.forEach((layer, index) => {
+    const isGlobal = config.layerIsGlobal[index]!;
+    const normed = layer.attentionNorm ? layerNorm(hidden, rows, h, layer.attentionNorm, config.normEps) : hidden;
+    const qkv = affine(normed, rows, h, 3 * h, layer.qkv.weight, layer.qkv.bias);
+    const [q, k, v] = [0, 1, 2].map((part) => {
+      const out = new Float64Array(rows * h);
+      for (let t = 0; t < rows; t++) out.set(qkv.subarray(t * 3 * h + part * h, t * 3 * h + (part + 1) * h), t * h);
+      return out;
+    }) as [Float64Array, Float64Array, Float64Array];
+    const base = isGlobal ? config.globalRopeTheta : config.localRopeTheta;
+    rotate(q, rows, config.numHeads, headDim, base);
+    rotate(k, rows, config.numHeads, headDim, base);
+    const window = isGlobal ? Infinity : Math.floor(config.localAttention / 2);
+    const context = attention(q, k, v, mask, rows, config.numHeads, headDim, window);
+    addInPlace(hidden, affine(context, rows, h, h, layer.attentionOutput.weight, layer.attentionOutput.bias));
+    const inner = affine(layerNorm(hidden, rows, h, layer.mlpNorm, config.normEps), rows, h, 2 * inter, layer.mlpIn.weight, layer.mlpIn.bias);
+    const gated = new Float64Array(rows * inter);
+    for (let t = 0; t < rows; t++) {
+      for (let j = 0; j < inter; j++) gated[t * inter + j] = gelu(inner[t * 2 * inter + j]!) * inner[t * 2 * inter + inter + j]!;
+    }
+    addInPlace(hidden, affine(gated, rows, inter, h, layer.mlpOut.weight, layer.mlpOut.bias));
+  });
+  return layerNorm(hidden, rows, h, weights.finalNorm, config.normEps);
+}
+
+/**
+ * Rotary embedding in place, rotate-half layout: in each head, the pair (x[k], x[k + d/2]) at position t is
+ * rotated by t·θ_k, θ_k = base^(−2k/d).
+ */
+function rotate(x: Float64Array, rows: number, heads: number, headDim: number, base: number): void {
+  const half = headDim / 2;
+  const width = heads * headDim;
+  for (let t = 0; t < rows; t++) {
+    for (let k = 0; k < half; k++) {
+      const angle = t * base ** ((-2 * k) / headDim);
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      for (let head = 0; head < heads; head++) {
+        const o = t * width + head * headDim + k;
+        const [a, b] = [x[o]!, x[o + half]!];
+        x[o] = a * c - b * s;
+        x[o + half] = b * c + a * s;
+      }
+    }
+  }
+}
+
+/**
+ * Multi-head scaled dot-product attention over `rows` positions; query t sees keys j with |t − j| ≤ `window`
+ * (Infinity: every key). Keys with mask 0 get zero weight, exactly as adding f32 min does in the reference. If
+ * no key the query sees is attended, the reference's scores there are all f32 min, so its softmax is uniform
+ * over the keys it sees; we reproduce that rather than divide by zero.
+ */
+function attention(q: Float64Array, k: Float64Array, v: Float64Array, mask: Uint8Array, rows: number, heads: number, headDim: number, window = Infinity): Float64Array {
   const width = heads * headDim;
   const out = new Float64Array(rows * width);
   const scale = 1 / Math.sqrt(headDim);
-  const anyAttended = mask.some((m) => m !== 0);
   const weight = new Float64Array(rows);
   for (let head = 0; head < heads; head++) {
     const base = head * headDim;
     for (let t = 0; t < rows; t++) {
+      const from = Math.max(0, t - window);
+      const to = Math.min(rows - 1, t + window);
+      let anyAttended = false;
+      for (let j = from; j <= to; j++) anyAttended ||= mask[j] !== 0;
       let max = -Infinity;
-      for (let j = 0; j < rows; j++) {
+      for (let j = from; j <= to; j++) {
         if (anyAttended && mask[j] === 0) {
           weight[j] = -Infinity;
           continue;
@@ -106,11 +182,11 @@ function attention(q: Float64Array, k: Float64Array, v: Float64Array, mask: Uint
         if (weight[j]! > max) max = weight[j]!;
       }
       let sum = 0;
-      for (let j = 0; j < rows; j++) {
+      for (let j = from; j <= to; j++) {
         weight[j] = Math.exp(weight[j]! - max);
         sum += weight[j]!;
       }
-      for (let j = 0; j < rows; j++) {
+      for (let j = from; j <= to; j++) {
         const p = weight[j]! / sum;
         if (p === 0) continue;
         for (let i = 0; i < headDim; i++) out[t * width + base + i]! += p * v[j * width + base + i]!;
@@ -155,7 +231,7 @@ function affine(x: Float64Array, rows: number, inFeatures: number, outFeatures: 
   return y;
 }
 
-function layerNorm(x: Float64Array, rows: number, width: number, norm: Norm, eps: number): Float64Array {
+function layerNorm(x: Float64Array, rows: number, width: number, norm: Norm | OptionalBiasNorm, eps: number): Float64Array {
   const y = new Float64Array(rows * width);
   for (let t = 0; t < rows; t++) {
     const o = t * width;
@@ -166,7 +242,7 @@ function layerNorm(x: Float64Array, rows: number, width: number, norm: Norm, eps
     for (let i = 0; i < width; i++) variance += (x[o + i]! - mean) ** 2;
     variance /= width;
     const inv = 1 / Math.sqrt(variance + eps);
-    for (let i = 0; i < width; i++) y[o + i] = (x[o + i]! - mean) * inv * norm.weight[i]! + norm.bias[i]!;
+    for (let i = 0; i < width; i++) y[o + i] = (x[o + i]! - mean) * inv * norm.weight[i]! + (norm.bias?.[i] ?? 0);
   }
   return y;
 }

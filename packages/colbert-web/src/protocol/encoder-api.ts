@@ -1,15 +1,81 @@
 import type { EncodedText, LongDocumentMode, TextKind } from '../model/prepared.js';
 import type { OperationOptions } from './progress.js';
 
-/** Which inference backend to use. 'auto' prefers WebGPU when an adapter exists (next release) and falls back to WASM. */
-export type BackendPreference = 'auto' | 'wasm';
+/**
+ * Which inference backend to use. 'auto' takes WebGPU when the browser has a hardware adapter and WASM otherwise
+ * (no WebGPU, no adapter, or only a software adapter such as SwiftShader, which is slower than WASM);
+ * 'webgpu' insists on WebGPU (any adapter, software ones included) and fails with `WEBGPU_UNAVAILABLE` without one.
+ */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
-/** What actually ran: never assumed, read back from the runtime. */
-export interface BackendInfo {
-  readonly name: 'wasm';
+/** What actually ran: never assumed, read back from the runtime. Keyed on `name`. */
+export type BackendInfo = WasmBackendInfo | WebGpuBackendInfo;
+
+/** The onnxruntime WASM runtime; with WebGPU it still runs the nodes placed on the CPU. */
+interface WasmRuntimeInfo {
   /** WASM threads in use (1 when not cross-origin isolated). */
   readonly threads: number;
   readonly simd: boolean;
+}
+
+export interface WasmBackendInfo extends WasmRuntimeInfo {
+  readonly name: 'wasm';
+  /**
+   * Why WASM runs although WebGPU was asked for ('auto', or 'webgpu' before a device loss); absent when WASM was
+   * the only choice ('wasm', or Node).
+   */
+  readonly webgpuSkipped?: WebGpuSkipReason;
+  /** The WebGPU device loss this encoder recovered from by moving to WASM. */
+  readonly deviceLost?: DeviceLostInfo;
+}
+
+export interface WebGpuBackendInfo extends WasmRuntimeInfo {
+  readonly name: 'webgpu';
+  /** The adapter of the device onnxruntime runs on, read from that device. */
+  readonly adapter: GpuAdapterSummary;
+  /**
+   * Nodes that compute on tensor contents but run on the CPU because the WebGPU EP has no kernel for them
+   * (each costs a GPU↔CPU transfer); null when onnxruntime's placement log could not be read.
+   * Shape arithmetic on the CPU is expected and not counted: see `placement.cpuShape`.
+   */
+  readonly fallbackNodes: number | null;
+  /** Where onnxruntime placed the optimised graph's nodes; null when its placement log could not be read. */
+  readonly placement: NodePlacement | null;
+}
+
+/** `GPUAdapterInfo` fields, as plain data that crosses the worker boundary. */
+export interface GpuAdapterSummary {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly description?: string;
+  /** A software adapter (SwiftShader, WARP): WebGPU emulated on the CPU. */
+  readonly isFallbackAdapter: boolean;
+}
+
+/**
+ * Node placement of a WebGPU session, from onnxruntime's own log. Nodes are named `OpType (node name)`.
+ * `cpuShape` nodes only ever see tensor shapes and constants (int64 index and shape arithmetic, which the WebGPU EP
+ * leaves to the CPU by design); `cpuFallback` nodes read tensor contents on the CPU.
+ */
+export interface NodePlacement {
+  /** Nodes run by the WebGPU EP (onnxruntime's inserted Memcpy nodes not counted). */
+  readonly gpu: number;
+  readonly cpuShape: readonly string[];
+  readonly cpuFallback: readonly string[];
+}
+
+/**
+ * Why 'auto' (or a lost device) left WebGPU: `no-webgpu-api` (no `navigator.gpu`), `no-adapter`,
+ * `software-adapter` (only a CPU-emulated adapter: 'auto' prefers WASM there), `session-failed` (onnxruntime
+ * could not create the WebGPU session), `device-lost`.
+ */
+export type WebGpuSkipReason = 'no-webgpu-api' | 'no-adapter' | 'software-adapter' | 'session-failed' | 'device-lost';
+
+/** A `GPUDevice.lost` that this encoder did not cause. */
+export interface DeviceLostInfo {
+  /** `GPUDeviceLostInfo.reason`: 'destroyed' (someone called `destroy()`) or 'unknown' (driver reset, GPU removed). */
+  readonly reason: string;
+  readonly message: string;
 }
 
 /** One text to encode. */
@@ -27,16 +93,22 @@ export interface EncodeOptions extends OperationOptions {
 export type ModelSource = string | { readonly files: Readonly<Record<string, Uint8Array>>; readonly name?: string };
 
 export interface LoadOptions extends OperationOptions {
+  /** 'auto' (default), 'webgpu' or 'wasm'; `info().backend` says what ran. */
   backend?: BackendPreference;
   /** Upper bound on batch × sequence length per inference call (bounds memory). Default 8192. */
   maxBatchTokens?: number;
   /** WASM threads wanted (default: up to 4 by core count); 1 is used where threads are unavailable. */
   threads?: number;
+  /**
+   * Keep a URL model's files in the browser's Cache API so it loads offline, revalidated when online (default
+   * true; ignored where the Cache API is unavailable). `false` neither reads nor writes the cache.
+   */
+  cache?: boolean;
 }
 
 export interface ModelInfo {
   readonly location: string;
-  readonly architecture: 'bert';
+  readonly architecture: 'bert' | 'modernbert';
   readonly dim: number;
   readonly queryLength: number;
   readonly documentLength: number;

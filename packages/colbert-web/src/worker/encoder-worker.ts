@@ -28,7 +28,7 @@ function withCallbacks<T>(options: Plain<T>, signal?: AbortSignal, onProgress?: 
 const api = {
   async load(source: ModelSource, options: Plain<LoadOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<void> {
     if (loading) throw new ColbertError(ErrorCode.InvalidInput, 'This worker already holds a model; create another encoder for another model.');
-    loading = loadEncoder(filesFromSource(source), withCallbacks<LoadOptions>(options, signal, onProgress));
+    loading = loadEncoder(filesFromSource(source, options), withCallbacks<LoadOptions>(options, signal, onProgress));
     try {
       encoder = await loading;
     } catch (error) {

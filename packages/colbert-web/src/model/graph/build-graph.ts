@@ -2,6 +2,7 @@ import type { Backbone, Checkpoint } from '../checkpoint.js';
 import { bertGraph } from './bert-graph.js';
 import { denseGraph } from './dense-graph.js';
 import { GraphBuilder } from './graph-builder.js';
+import { modernBertGraph } from './modernbert-graph.js';
 import { OnnxDataType, attr } from './onnx-proto.js';
 
 /** Graph input: token ids, int64 [batch, seq]. */
@@ -24,12 +25,22 @@ export interface EncoderGraphInputs {
   readonly keyMaskBias: string;
 }
 
+/** Knobs of the graph that do not change its result beyond float rounding (tests use them to reach every path). */
+export interface EncoderGraphOptions {
+  /**
+   * ModernBERT: the most queries per chunk of the banded sliding-window attention (default
+   * max(256, 2·local_attention)); see `modernBertGraph` for the memory this bounds.
+   */
+  readonly localAttentionChunk?: number;
+}
+
 /** Adds a backbone to the graph and returns its last hidden state, float32 [batch, seq, hidden]. */
-export type BackboneGraph<B extends Backbone> = (builder: GraphBuilder, backbone: B, inputs: EncoderGraphInputs) => string;
+export type BackboneGraph<B extends Backbone> = (builder: GraphBuilder, backbone: B, inputs: EncoderGraphInputs, options: EncoderGraphOptions) => string;
 
 /** One graph builder per backbone kind; a new architecture is a new file and one entry here. */
 const BACKBONE_GRAPHS: { readonly [K in Backbone['kind']]: BackboneGraph<Extract<Backbone, { kind: K }>> } = {
   bert: bertGraph,
+  modernbert: modernBertGraph,
 };
 
 /** The most negative float32, -3.4028234663852886e38. */
@@ -38,7 +49,8 @@ const F32_MIN = -3.4028234663852886e38;
 /**
  * Builds the ONNX model for a checkpoint: backbone, Dense stack and L2 normalisation, with inputs
  * `input_ids` and `attention_mask` (int64 [batch, seq]) and output `embeddings` (float32 [batch, seq, dim]).
- * Batch and sequence length are symbolic; seq must not exceed the backbone's position table.
+ * Batch and sequence length are symbolic; seq must not exceed the backbone's max_position_embeddings (loadCheckpoint
+ * checks that query_length and document_length do not).
  *
  * The weights are copied once, into the returned bytes.
  *
@@ -46,7 +58,7 @@ const F32_MIN = -3.4028234663852886e38;
  * const session = await ort.InferenceSession.create(buildEncoderGraph(checkpoint));
  * const { embeddings } = await session.run({ input_ids: ids, attention_mask: mask });
  */
-export function buildEncoderGraph(checkpoint: Checkpoint): Uint8Array {
+export function buildEncoderGraph(checkpoint: Checkpoint, options: EncoderGraphOptions = {}): Uint8Array {
   const g = new GraphBuilder(`colbert-${checkpoint.backbone.kind}`);
   const inputIds = g.input(INPUT_IDS, OnnxDataType.Int64, ['batch', 'sequence']);
   const attentionMask = g.input(ATTENTION_MASK, OnnxDataType.Int64, ['batch', 'sequence']);
@@ -57,7 +69,7 @@ export function buildEncoderGraph(checkpoint: Checkpoint): Uint8Array {
   const keyMaskBias = g.op('Unsqueeze', [bias, g.int64([1, 2])], {}, { name: 'key_mask_bias' });
 
   const backbone = checkpoint.backbone;
-  const hidden = (BACKBONE_GRAPHS[backbone.kind] as BackboneGraph<typeof backbone>)(g, backbone, { inputIds, attentionMask, keyMaskBias });
+  const hidden = (BACKBONE_GRAPHS[backbone.kind] as BackboneGraph<typeof backbone>)(g, backbone, { inputIds, attentionMask, keyMaskBias }, options);
   const embeddings = denseGraph(g, checkpoint.dense, hidden);
   g.output(embeddings, EMBEDDINGS, OnnxDataType.Float, ['batch', 'sequence', checkpoint.dim]);
   return g.build();

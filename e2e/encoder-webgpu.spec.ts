@@ -1,0 +1,194 @@
+import { resolve } from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import type { BackendInfo, RemoteEncoder } from 'colbert-web';
+
+// The encoder on WebGPU in a real Chromium Web Worker. Headless Chromium here has one adapter, SwiftShader (WebGPU
+// emulated on the CPU, no shader-f16), and only when launched with --enable-unsafe-webgpu (playwright.config.ts);
+// the last block launches without it.
+
+const FIXTURES = ['colbert-tiny-golden', 'modernbert-tiny-golden'] as const;
+
+/**
+ * Nodes that read tensor contents on the CPU in each graph today. Both are the int64 → float Cast of the attention
+ * mask (the WebGPU EP has no int64 Cast); everything else on the CPU is shape arithmetic.
+ */
+const KNOWN_FALLBACKS: Record<(typeof FIXTURES)[number], string[]> = {
+  'colbert-tiny-golden': ['Cast (cast_node)'],
+  'modernbert-tiny-golden': ['Cast (cast_node)'],
+};
+
+declare global {
+  interface Window {
+    webgpuEncoder?: RemoteEncoder;
+  }
+}
+
+async function openHarness(page: Page): Promise<void> {
+  await page.goto('/harness/encoder.html');
+  await page.waitForFunction(() => window.harnessReady === true);
+}
+
+/** Encodes the fixture's reference entries (all, or the first `count`) and compares them with the reference. */
+function encodeGolden(page: Page, fixture: string, backend: 'auto' | 'webgpu' | 'wasm', count?: number) {
+  return page.evaluate(
+    async ([base, backend, count]) => {
+      const ref = await (await fetch(`${base}reference/reference.json`)).json();
+      const bin = new Float32Array(await (await fetch(`${base}reference/reference.bin`)).arrayBuffer());
+      const entries = ref.entries.slice(0, count ?? ref.entries.length);
+      const started = performance.now();
+      const encoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend });
+      const loadMs = performance.now() - started;
+      const inputs = entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode }));
+      const encoded = await encoder.encode(inputs);
+      const encodeMs = performance.now() - started - loadMs;
+      const { backend: info } = await encoder.info();
+      await encoder.close();
+      return { comparison: window.golden.compareWithReference(entries, bin, encoded), backend: info, entries: entries.length, loadMs, encodeMs };
+    },
+    [`/__shared/fixtures/${fixture}/`, backend, count] as const,
+  );
+}
+
+function expectSwiftShader(backend: BackendInfo): void {
+  if (backend.name !== 'webgpu') throw new Error(`expected webgpu, got ${JSON.stringify(backend)}`);
+  expect(backend.adapter).toMatchObject({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true });
+}
+
+test.describe('with a WebGPU adapter (SwiftShader)', () => {
+  test.beforeEach(async ({ page }) => openHarness(page));
+
+  for (const fixture of FIXTURES) {
+    test(`${fixture}: every text as query and document matches the reference within 1e-4 on WebGPU, and only shape arithmetic and the mask Cast run on the CPU`, async ({ page }) => {
+      const result = await encodeGolden(page, fixture, 'webgpu');
+      expectSwiftShader(result.backend);
+      if (result.backend.name !== 'webgpu') return;
+      expect(result.comparison.idMismatches).toEqual([]);
+      expect(result.comparison.comparedRows).toBeGreaterThan(result.entries);
+      expect(result.comparison.maxAbs).toBeLessThanOrEqual(1e-4);
+      const placement = result.backend.placement!;
+      expect(placement).not.toBeNull();
+      expect(placement.cpuFallback).toEqual(KNOWN_FALLBACKS[fixture]);
+      expect(result.backend.fallbackNodes).toBe(placement.cpuFallback.length);
+      expect(placement.gpu).toBeGreaterThan(20);
+      console.log(
+        `${fixture} on WebGPU: max |Δ| ${result.comparison.maxAbs.toExponential(2)} over ${result.comparison.comparedRows} rows ` +
+          `(load ${Math.round(result.loadMs)} ms, encode ${Math.round(result.encodeMs)} ms); nodes: ${placement.gpu} GPU, ` +
+          `${placement.cpuShape.length} CPU shape arithmetic, CPU fallback ${JSON.stringify(placement.cpuFallback)}`,
+      );
+    });
+  }
+
+  test("'auto' leaves a software adapter for WASM and says so", async ({ page }) => {
+    const result = await encodeGolden(page, 'colbert-tiny-golden', 'auto', 4);
+    expect(result.backend).toMatchObject({ name: 'wasm', webgpuSkipped: 'software-adapter' });
+    expect(result.comparison.maxAbs).toBeLessThanOrEqual(1e-5);
+  });
+
+  test('a lost device mid-run: the request in flight and the next ones still return correct vectors, on WASM', async ({ page }) => {
+    const base = '/__shared/fixtures/colbert-tiny-golden/';
+    await page.evaluate(async (base) => {
+      window.webgpuEncoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend: 'webgpu' });
+      await window.webgpuEncoder.encode([{ text: 'warm up the shaders', kind: 'query' }]);
+    }, base);
+    // The device lives in the worker, owned by onnxruntime: destroy it from inside the next command encoder it
+    // creates, which is in the middle of the next run (the standard way to simulate a device loss).
+    const workers = page.workers().filter((w) => w.url().includes('encoder-worker'));
+    expect(workers.length).toBeGreaterThan(0);
+    for (const worker of workers) {
+      await worker.evaluate(() => {
+        if (typeof GPUDevice === 'undefined') return;
+        const proto = GPUDevice.prototype;
+        const original = proto.createCommandEncoder;
+        proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
+          proto.createCommandEncoder = original;
+          const encoder = original.call(this, descriptor);
+          this.destroy();
+          return encoder;
+        };
+      });
+    }
+    const result = await page.evaluate(async (base) => {
+      const encoder = window.webgpuEncoder!;
+      const ref = await (await fetch(`${base}reference/reference.json`)).json();
+      const bin = new Float32Array(await (await fetch(`${base}reference/reference.bin`)).arrayBuffer());
+      const entries = ref.entries.filter((_: unknown, i: number) => i % 8 === 0);
+      const inputs = entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode }));
+      const before = (await encoder.info()).backend;
+      const inFlight = window.golden.compareWithReference(entries, bin, await encoder.encode(inputs));
+      const next = window.golden.compareWithReference(entries, bin, await encoder.encode(inputs));
+      const after = (await encoder.info()).backend;
+      await encoder.close();
+      return { before, inFlight, next, after, entries: entries.length };
+    }, base);
+    expectSwiftShader(result.before);
+    for (const comparison of [result.inFlight, result.next]) {
+      expect(comparison.idMismatches).toEqual([]);
+      expect(comparison.comparedRows).toBeGreaterThan(result.entries);
+      expect(comparison.maxAbs).toBeLessThanOrEqual(1e-5);
+    }
+    expect(result.after).toMatchObject({ name: 'wasm', webgpuSkipped: 'device-lost', deviceLost: { reason: 'destroyed' } });
+  });
+
+  test('outputs can stay on the GPU, on the device onnxruntime exposes (module test, dev server only)', async ({ page }, testInfo) => {
+    test.skip(testInfo.project.name !== 'dev', 'imports SDK modules from source through the dev server');
+    const src = `/@fs${resolve(import.meta.dirname, '../packages/colbert-web/src/model')}`;
+    const result = await page.evaluate(async (src) => {
+      const { GraphBuilder } = await import(/* @vite-ignore */ `${src}/graph/graph-builder.ts`);
+      const { OnnxDataType } = await import(/* @vite-ignore */ `${src}/graph/onnx-proto.ts`);
+      const { createOrtSession, webGpuDevice } = await import(/* @vite-ignore */ `${src}/ort-session.ts`);
+      // The very onnxruntime-web module instance ort-session.ts imported (the dev server gave it a versioned URL).
+      const ortUrl = performance.getEntriesByType('resource').map((e) => e.name).find((url) => url.includes('/onnxruntime-web/dist/'))!;
+      const ort = await import(/* @vite-ignore */ ortUrl);
+      // y = x · W, W = [[1, 2], [3, 4]].
+      const g = new GraphBuilder('gpu-out');
+      const x = g.input('x', OnnxDataType.Float, ['n', 2]);
+      g.output(g.op('MatMul', [x, g.float32([1, 2, 3, 4], [2, 2])]), 'y', OnnxDataType.Float, ['n', 2]);
+      const session = await createOrtSession(g.build(), { backend: 'webgpu', outputLocation: 'gpu-buffer' });
+      const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 0, 0, 1, 1, 1]), [3, 2]) });
+      const device = webGpuDevice();
+      const onDevice = y.location === 'gpu-buffer' && y.gpuBuffer instanceof GPUBuffer && device instanceof GPUDevice;
+      const values = Array.from((await y.getData(true)) as Float32Array);
+      await session.release();
+      return { location: session.outputLocation, onDevice, values, backend: session.backend.name, fallbackNodes: session.backend.fallbackNodes };
+    }, src);
+    expect(result).toEqual({ location: 'gpu-buffer', onDevice: true, values: [1, 2, 3, 4, 4, 6], backend: 'webgpu', fallbackNodes: 0 });
+  });
+});
+
+test.describe('without a WebGPU adapter', () => {
+  test("forced 'webgpu' is a typed WEBGPU_UNAVAILABLE error; 'auto' runs WASM and says why", async ({ baseURL }) => {
+    // The configured launch arguments minus --enable-unsafe-webgpu: Chromium then offers no adapter.
+    const browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ baseURL: baseURL! });
+      await openHarness(page);
+      const result = await page.evaluate(async () => {
+        const model = '/__shared/fixtures/colbert-tiny-golden/checkpoint/';
+        const adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : undefined;
+        let error: { isColbertError: boolean; code?: string; message: string } | undefined;
+        try {
+          await window.colbert.createEncoder({ model, backend: 'webgpu' });
+        } catch (e) {
+          error = { isColbertError: e instanceof window.colbert.ColbertError, code: (e as { code?: string }).code, message: (e as Error).message };
+        }
+        const encoder = await window.colbert.createEncoder({ model, backend: 'auto' });
+        const [encoded] = await encoder.encode([{ text: 'still encodes', kind: 'query' }]);
+        const { backend } = await encoder.info();
+        await encoder.close();
+        return { hasApi: navigator.gpu !== undefined, adapter: adapter ?? null, error, backend, rows: encoded!.rows };
+      });
+      expect(result.adapter).toBeNull();
+      expect(result.error).toMatchObject({ isColbertError: true, code: 'WEBGPU_UNAVAILABLE' });
+      expect(result.error!.message).toContain("backend 'auto'");
+      expect(result.backend).toMatchObject({ name: 'wasm', ...(result.hasApi ? { webgpuSkipped: 'no-adapter' } : {}) });
+      expect(result.rows).toBe(32);
+      console.log(`no adapter: navigator.gpu ${result.hasApi ? 'present' : 'absent'}; auto → ${JSON.stringify(result.backend)}`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
