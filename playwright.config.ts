@@ -21,7 +21,7 @@ export default defineConfig({
   use: { browserName: 'chromium', launchOptions: { executablePath: chromium, args } },
   projects: [
     { name: 'dev', use: { baseURL: 'http://localhost:5173' } },
-    { name: 'build', use: { baseURL: 'http://localhost:4173' } },
+    { name: 'build', use: { baseURL: 'http://localhost:4173' }, testIgnore: '**/*.dev.spec.ts' },
   ],
   webServer: [
     { command: 'npx vite --logLevel warn', url: 'http://localhost:5173', reuseExistingServer: !process.env['CI'], timeout: 180_000 },

@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run on the sources, not on dist/.
     alias: [
       { find: /^colbert-web\/node$/, replacement: src('colbert-web/src/node.ts') },
+      { find: /^colbert-web\/graph$/, replacement: src('colbert-web/src/graph.ts') },
       { find: /^colbert-web$/, replacement: src('colbert-web/src/index.ts') },
       { find: /^@colbert-web\/fixtures$/, replacement: src('fixtures/src/index.ts') },
     ],

@@ -16,3 +16,9 @@ export function scifactDocuments(limit: number): string[] {
   }
   return docs;
 }
+
+/** The first `limit` SciFact claims (queries.jsonl.gz), in file order. */
+export function scifactQueries(limit: number): string[] {
+  const lines = gunzipSync(readFileSync(join(SHARED, 'data/scifact/queries.jsonl.gz'))).toString('utf8').split('\n');
+  return lines.filter((line) => line.trim()).slice(0, limit).map((line) => (JSON.parse(line) as { text: string }).text);
+}

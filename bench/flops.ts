@@ -5,7 +5,7 @@
  * ModernBERT's global layers, min(n, 2·⌊local_attention/2⌋ + 1) in its local layers (the useful work, not the
  * banded implementation's padding).
  */
-import type { Checkpoint } from 'colbert-web/node';
+import type { LoadedCheckpoint } from 'colbert-web/node';
 import { prepareTexts } from '../packages/colbert-web/src/model/colbert-prep.js';
 import type { ColbertTokenizer } from '../packages/colbert-web/src/model/tokenizer.js';
 
@@ -15,7 +15,7 @@ export interface Work {
   tokens: number;
 }
 
-export function documentWork(checkpoint: Checkpoint, tokenizer: ColbertTokenizer, texts: readonly string[]): Work {
+export function documentWork(checkpoint: LoadedCheckpoint, tokenizer: ColbertTokenizer, texts: readonly string[]): Work {
   const { backbone } = checkpoint;
   const { config } = backbone;
   const h = config.hiddenSize;

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import type { BackendInfo, RemoteEncoder } from 'colbert-web';
@@ -9,14 +8,6 @@ import type { BackendInfo, RemoteEncoder } from 'colbert-web';
 
 const FIXTURES = ['colbert-tiny-golden', 'modernbert-tiny-golden'] as const;
 
-/**
- * Nodes that read tensor contents on the CPU in each graph today. Both are the int64 → float Cast of the attention
- * mask (the WebGPU EP has no int64 Cast); everything else on the CPU is shape arithmetic.
- */
-const KNOWN_FALLBACKS: Record<(typeof FIXTURES)[number], string[]> = {
-  'colbert-tiny-golden': ['Cast (cast_node)'],
-  'modernbert-tiny-golden': ['Cast (cast_node)'],
-};
 
 declare global {
   interface Window {
@@ -29,13 +20,24 @@ async function openHarness(page: Page): Promise<void> {
   await page.waitForFunction(() => window.harnessReady === true);
 }
 
-/** Encodes the fixture's reference entries (all, or the first `count`) and compares them with the reference. */
-function encodeGolden(page: Page, fixture: string, backend: 'auto' | 'webgpu' | 'wasm', count?: number) {
+/**
+ * Texts each parity test encodes (every `step`-th, as query and as document), to keep this file near two minutes on
+ * SwiftShader: on the dev server all 40 texts of the BERT fixture (80 encodes, about a minute) and every 8th of
+ * ModernBERT's (its 80 encodes take about two minutes; the subset keeps a 256-token document, which takes the
+ * sliding-window attention path); on the production build, where only the worker bundling differs, every 16th.
+ */
+function parityStep(fixture: string, project: string): number {
+  if (project !== 'dev') return 16;
+  return fixture === 'colbert-tiny-golden' ? 1 : 8;
+}
+
+/** Encodes every `step`-th text of the fixture, as query and as document, and compares them with the reference. */
+function encodeGolden(page: Page, fixture: string, backend: 'auto' | 'webgpu' | 'wasm', step = 1) {
   return page.evaluate(
-    async ([base, backend, count]) => {
+    async ([base, backend, step]) => {
       const ref = await (await fetch(`${base}reference/reference.json`)).json();
       const bin = new Float32Array(await (await fetch(`${base}reference/reference.bin`)).arrayBuffer());
-      const entries = ref.entries.slice(0, count ?? ref.entries.length);
+      const entries = ref.entries.filter((e: { text_index: number }) => e.text_index % step === 0);
       const started = performance.now();
       const encoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend });
       const loadMs = performance.now() - started;
@@ -46,7 +48,7 @@ function encodeGolden(page: Page, fixture: string, backend: 'auto' | 'webgpu' | 
       await encoder.close();
       return { comparison: window.golden.compareWithReference(entries, bin, encoded), backend: info, entries: entries.length, loadMs, encodeMs };
     },
-    [`/__shared/fixtures/${fixture}/`, backend, count] as const,
+    [`/__shared/fixtures/${fixture}/`, backend, step] as const,
   );
 }
 
@@ -59,8 +61,8 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
   test.beforeEach(async ({ page }) => openHarness(page));
 
   for (const fixture of FIXTURES) {
-    test(`${fixture}: every text as query and document matches the reference within 1e-4 on WebGPU, and only shape arithmetic and the mask Cast run on the CPU`, async ({ page }) => {
-      const result = await encodeGolden(page, fixture, 'webgpu');
+    test(`${fixture}: texts as query and document match the reference within 1e-4 on WebGPU, and only shape arithmetic runs on the CPU`, async ({ page }, testInfo) => {
+      const result = await encodeGolden(page, fixture, 'webgpu', parityStep(fixture, testInfo.project.name));
       expectSwiftShader(result.backend);
       if (result.backend.name !== 'webgpu') return;
       expect(result.comparison.idMismatches).toEqual([]);
@@ -68,11 +70,12 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
       expect(result.comparison.maxAbs).toBeLessThanOrEqual(1e-4);
       const placement = result.backend.placement!;
       expect(placement).not.toBeNull();
-      expect(placement.cpuFallback).toEqual(KNOWN_FALLBACKS[fixture]);
+      // No node reads tensor contents on the CPU; shape arithmetic on the CPU is expected and not a fallback.
+      expect(placement.cpuFallback).toEqual([]);
       expect(result.backend.fallbackNodes).toBe(placement.cpuFallback.length);
       expect(placement.gpu).toBeGreaterThan(20);
       console.log(
-        `${fixture} on WebGPU: max |Δ| ${result.comparison.maxAbs.toExponential(2)} over ${result.comparison.comparedRows} rows ` +
+        `${fixture} on WebGPU: max |Δ| ${result.comparison.maxAbs.toExponential(2)} over ${result.entries} encodes, ${result.comparison.comparedRows} rows ` +
           `(load ${Math.round(result.loadMs)} ms, encode ${Math.round(result.encodeMs)} ms); nodes: ${placement.gpu} GPU, ` +
           `${placement.cpuShape.length} CPU shape arithmetic, CPU fallback ${JSON.stringify(placement.cpuFallback)}`,
       );
@@ -80,7 +83,7 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
   }
 
   test("'auto' leaves a software adapter for WASM and says so", async ({ page }) => {
-    const result = await encodeGolden(page, 'colbert-tiny-golden', 'auto', 4);
+    const result = await encodeGolden(page, 'colbert-tiny-golden', 'auto', 20);
     expect(result.backend).toMatchObject({ name: 'wasm', webgpuSkipped: 'software-adapter' });
     expect(result.comparison.maxAbs).toBeLessThanOrEqual(1e-5);
   });
@@ -93,26 +96,26 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
     }, base);
     // The device lives in the worker, owned by onnxruntime: destroy it from inside the next command encoder it
     // creates, which is in the middle of the next run (the standard way to simulate a device loss).
-    const workers = page.workers().filter((w) => w.url().includes('encoder-worker'));
-    expect(workers.length).toBeGreaterThan(0);
-    for (const worker of workers) {
-      await worker.evaluate(() => {
-        if (typeof GPUDevice === 'undefined') return;
-        const proto = GPUDevice.prototype;
-        const original = proto.createCommandEncoder;
-        proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
-          proto.createCommandEncoder = original;
-          const encoder = original.call(this, descriptor);
-          this.destroy();
-          return encoder;
-        };
-      });
-    }
+    // The encoder's worker is the first one; onnxruntime's WASM threads come after it and, in the production build,
+    // share its script URL (they block in Atomics.wait, so evaluating there never returns).
+    const worker = page.workers().find((w) => w.url().includes('encoder-worker'))!;
+    const name = await worker.evaluate(() => {
+      const proto = GPUDevice.prototype;
+      const original = proto.createCommandEncoder;
+      proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
+        proto.createCommandEncoder = original;
+        const encoder = original.call(this, descriptor);
+        this.destroy();
+        return encoder;
+      };
+      return self.name;
+    });
+    expect(name).toBe('colbert-web encoder');
     const result = await page.evaluate(async (base) => {
       const encoder = window.webgpuEncoder!;
       const ref = await (await fetch(`${base}reference/reference.json`)).json();
       const bin = new Float32Array(await (await fetch(`${base}reference/reference.bin`)).arrayBuffer());
-      const entries = ref.entries.filter((_: unknown, i: number) => i % 8 === 0);
+      const entries = ref.entries.filter((e: { text_index: number }) => e.text_index % 8 === 0);
       const inputs = entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode }));
       const before = (await encoder.info()).backend;
       const inFlight = window.golden.compareWithReference(entries, bin, await encoder.encode(inputs));
@@ -128,31 +131,6 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
       expect(comparison.maxAbs).toBeLessThanOrEqual(1e-5);
     }
     expect(result.after).toMatchObject({ name: 'wasm', webgpuSkipped: 'device-lost', deviceLost: { reason: 'destroyed' } });
-  });
-
-  test('outputs can stay on the GPU, on the device onnxruntime exposes (module test, dev server only)', async ({ page }, testInfo) => {
-    test.skip(testInfo.project.name !== 'dev', 'imports SDK modules from source through the dev server');
-    const src = `/@fs${resolve(import.meta.dirname, '../packages/colbert-web/src/model')}`;
-    const result = await page.evaluate(async (src) => {
-      const { GraphBuilder } = await import(/* @vite-ignore */ `${src}/graph/graph-builder.ts`);
-      const { OnnxDataType } = await import(/* @vite-ignore */ `${src}/graph/onnx-proto.ts`);
-      const { createOrtSession, webGpuDevice } = await import(/* @vite-ignore */ `${src}/ort-session.ts`);
-      // The very onnxruntime-web module instance ort-session.ts imported (the dev server gave it a versioned URL).
-      const ortUrl = performance.getEntriesByType('resource').map((e) => e.name).find((url) => url.includes('/onnxruntime-web/dist/'))!;
-      const ort = await import(/* @vite-ignore */ ortUrl);
-      // y = x · W, W = [[1, 2], [3, 4]].
-      const g = new GraphBuilder('gpu-out');
-      const x = g.input('x', OnnxDataType.Float, ['n', 2]);
-      g.output(g.op('MatMul', [x, g.float32([1, 2, 3, 4], [2, 2])]), 'y', OnnxDataType.Float, ['n', 2]);
-      const session = await createOrtSession(g.build(), { backend: 'webgpu', outputLocation: 'gpu-buffer' });
-      const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 0, 0, 1, 1, 1]), [3, 2]) });
-      const device = webGpuDevice();
-      const onDevice = y.location === 'gpu-buffer' && y.gpuBuffer instanceof GPUBuffer && device instanceof GPUDevice;
-      const values = Array.from((await y.getData(true)) as Float32Array);
-      await session.release();
-      return { location: session.outputLocation, onDevice, values, backend: session.backend.name, fallbackNodes: session.backend.fallbackNodes };
-    }, src);
-    expect(result).toEqual({ location: 'gpu-buffer', onDevice: true, values: [1, 2, 3, 4, 4, 6], backend: 'webgpu', fallbackNodes: 0 });
   });
 });
 

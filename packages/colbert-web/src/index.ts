@@ -16,12 +16,18 @@ export type { Tensor, TensorMap } from './model/safetensors.js';
 export type {
   BackendInfo,
   BackendPreference,
+  DeviceLostInfo,
   EncodeInput,
   EncodeOptions,
   EncoderApi,
+  GpuAdapterSummary,
   LoadOptions,
   ModelInfo,
   ModelSource,
+  NodePlacement,
+  WasmBackendInfo,
+  WebGpuBackendInfo,
+  WebGpuSkipReason,
 } from './protocol/encoder-api.js';
 export type { DownloadProgressEvent, DownloadWarning, OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
 export type { EncodedText, LongDocumentMode, TextKind } from './model/prepared.js';

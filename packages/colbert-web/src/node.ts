@@ -15,7 +15,7 @@ import type { LoadOptions } from './protocol/encoder-api.js';
 
 export { Encoder } from './model/encoder.js';
 export { loadCheckpoint } from './model/checkpoint.js';
-export type { Checkpoint } from './model/checkpoint.js';
+export type { Checkpoint, ExportCheckpoint, LoadedCheckpoint } from './model/checkpoint.js';
 export { folderFiles } from './model/files/folder-files.js';
 export { memoryFiles } from './model/files/memory-files.js';
 export { urlFiles } from './model/files/url-files.js';

@@ -1,4 +1,5 @@
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
+import type { LoadOptions } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { BertBackbone } from './bert.js';
 import { readBertConfig, readBertWeights } from './bert.js';
@@ -10,6 +11,8 @@ import type { ModelFiles } from './files/model-files.js';
 import { readJson } from './files/model-files.js';
 import type { ModernBertBackbone } from './modernbert.js';
 import { readModernBertConfig, readModernBertWeights } from './modernbert.js';
+import type { OnnxExport } from './onnx-export.js';
+import { readOnnxExport, weightsFormat } from './onnx-export.js';
 import { parseSafetensors } from './safetensors.js';
 import type { TensorMap } from './safetensors.js';
 
@@ -57,6 +60,28 @@ export interface Checkpoint {
   readonly dim: number;
 }
 
+/** A backbone's kind and validated config.json, without weights. */
+export type BackboneSpec = { [K in Backbone['kind']]: Pick<Extract<Backbone, { kind: K }>, 'kind' | 'config'> }[Backbone['kind']];
+
+/**
+ * A checkpoint whose backbone runs from an ONNX export the repository publishes (`LoadOptions.weights`): config.json,
+ * the tokenizer and the Dense modules as in a `Checkpoint`, the export instead of the backbone's weights.
+ */
+export interface ExportCheckpoint extends Omit<Checkpoint, 'backbone'> {
+  readonly backbone: BackboneSpec;
+  readonly onnxExport: OnnxExport;
+}
+
+/** What `loadCheckpoint` returns: weights from model.safetensors, or an ONNX export. */
+export type LoadedCheckpoint = Checkpoint | ExportCheckpoint;
+
+export function isExportCheckpoint(checkpoint: LoadedCheckpoint): checkpoint is ExportCheckpoint {
+  return 'onnxExport' in checkpoint;
+}
+
+/** `loadCheckpoint`'s options: progress and abort, and which weights to load. */
+export type CheckpointOptions = OperationOptions & Pick<LoadOptions, 'weights'>;
+
 const DENSE_TYPES = new Set(['pylate.models.Dense.Dense', 'sentence_transformers.models.Dense']);
 const TRANSFORMER_TYPE = 'sentence_transformers.models.Transformer';
 
@@ -67,13 +92,18 @@ interface ModuleEntry {
 
 /**
  * Loads a PyLate checkpoint folder (config.json, config_sentence_transformers.json, modules.json,
- * tokenizer files, model.safetensors, Dense modules) and validates it.
+ * tokenizer files, model.safetensors, Dense modules) and validates it. With `weights` set to an ONNX export
+ * ('onnx', 'onnx-fp16', 'onnx-int8'), the export is read instead of model.safetensors (see `onnx-export.ts`).
  *
  * @example
  * const checkpoint = await loadCheckpoint(urlFiles('https://huggingface.co/org/model/resolve/main'));
+ * const quantized = await loadCheckpoint(files, { weights: 'onnx-int8' }); // an ExportCheckpoint
  */
-export async function loadCheckpoint(files: ModelFiles, options: OperationOptions = {}): Promise<Checkpoint> {
+export async function loadCheckpoint(files: ModelFiles, options?: CheckpointOptions & { weights?: 'safetensors' }): Promise<Checkpoint>;
+export async function loadCheckpoint(files: ModelFiles, options?: CheckpointOptions): Promise<LoadedCheckpoint>;
+export async function loadCheckpoint(files: ModelFiles, options: CheckpointOptions = {}): Promise<LoadedCheckpoint> {
   const { signal, onProgress } = options;
+  const weights = weightsFormat(options.weights);
   const modules = await readModules(files, options);
   const configJson = await readJson<Record<string, unknown>>(files, 'config.json', { signal });
   const settings = readColbertSettings(await readJson<Record<string, unknown>>(files, 'config_sentence_transformers.json', { signal }));
@@ -97,8 +127,7 @@ export async function loadCheckpoint(files: ModelFiles, options: OperationOption
   const { config } = reader;
   checkSequenceLengths(settings, config.maxPositions);
   const weightsFile = 'model.safetensors';
-  const weightsBytes = await files.read(weightsFile, options);
-  const backbone = reader.readWeights(parseSafetensors(weightsBytes, weightsFile), weightsFile);
+  const backbone = weights === 'safetensors' ? reader.readWeights(parseSafetensors(await files.read(weightsFile, options), weightsFile), weightsFile) : undefined;
 
   const dense: DenseLayer[] = [];
   const denseModules = modules.filter((m) => DENSE_TYPES.has(m.type));
@@ -110,7 +139,12 @@ export async function loadCheckpoint(files: ModelFiles, options: OperationOption
     onProgress?.({ phase: 'load', step: 'weights', loaded: i + 1, total: denseModules.length });
   }
   checkDenseChain(config.hiddenSize, dense);
-  return { location: files.location, backbone, dense, settings, tokenizer, dim: dense.at(-1)?.outFeatures ?? config.hiddenSize };
+  const dim = dense.at(-1)?.outFeatures ?? config.hiddenSize;
+  const common = { location: files.location, dense, settings, tokenizer, dim };
+  if (weights === 'safetensors') return { ...common, backbone: backbone! };
+  // The export is read after the (small) Dense modules: its output width is checked against their dims.
+  const onnxExport = await readOnnxExport(files, weights, { hiddenSize: config.hiddenSize, dim, denseModules: dense.length }, options);
+  return { ...common, backbone: { kind: modelType, config } as BackboneSpec, onnxExport };
 }
 
 /**

@@ -2,8 +2,10 @@ import { Tensor } from 'onnxruntime-web';
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { BackendInfo, EncodeInput, EncodeOptions, LoadOptions, ModelInfo } from '../protocol/encoder-api.js';
 import { planBatches } from './batching.js';
-import type { Checkpoint } from './checkpoint.js';
+import type { LoadedCheckpoint } from './checkpoint.js';
+import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
+import { createExportSession } from './export-session.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
 import type { OrtSession } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
@@ -23,20 +25,22 @@ export class Encoder {
   private closed = false;
 
   private constructor(
-    readonly checkpoint: Checkpoint,
+    readonly checkpoint: LoadedCheckpoint,
     readonly tokenizer: ColbertTokenizer,
     private readonly session: OrtSession,
     private readonly maxBatchTokens: number,
   ) {}
 
-  static async create(checkpoint: Checkpoint, options: LoadOptions = {}): Promise<Encoder> {
+  static async create(checkpoint: LoadedCheckpoint, options: LoadOptions = {}): Promise<Encoder> {
     const { signal, onProgress } = options;
     const tokenizer = createTokenizer(checkpoint.tokenizer, checkpoint.settings);
     throwIfAborted(signal);
-    const graph = buildEncoderGraph(checkpoint);
+    const sessionOptions = { backend: options.backend ?? 'auto', ...(options.threads ? { threads: options.threads } : {}) };
+    // A published ONNX export is the graph (the head runs after it); otherwise the graph is built from the weights.
+    const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint);
     onProgress?.({ phase: 'load', step: 'graph', loaded: 1, total: 1 });
     throwIfAborted(signal);
-    const session = await createOrtSession(graph, { backend: options.backend ?? 'auto', ...(options.threads ? { threads: options.threads } : {}) });
+    const session = network instanceof Uint8Array ? await createOrtSession(network, sessionOptions) : await createExportSession(network, sessionOptions);
     onProgress?.({ phase: 'load', step: 'session', loaded: 1, total: 1 });
     const maxBatchTokens = options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS;
     if (!Number.isSafeInteger(maxBatchTokens) || maxBatchTokens < 1) {

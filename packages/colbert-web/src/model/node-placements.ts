@@ -130,6 +130,8 @@ export function installOrtLogTap(): void {
   if (tap) return;
   const state: { capture: string[] | undefined } = { capture: undefined };
   tap = state;
+  // The one place the SDK touches the console: onnxruntime reports node placement nowhere else.
+  /* eslint-disable no-console */
   for (const method of ['log', 'error'] as const) {
     const original = console[method];
     console[method] = (...args: unknown[]): void => {
@@ -142,11 +144,7 @@ export function installOrtLogTap(): void {
       original.apply(console, args);
     };
   }
-}
-
-/** Whether `installOrtLogTap` ran in this realm. */
-export function ortLogTapInstalled(): boolean {
-  return tap !== undefined;
+  /* eslint-enable no-console */
 }
 
 let captureChain: Promise<unknown> = Promise.resolve();

@@ -136,7 +136,14 @@ async function createWebGpuState(model: Uint8Array, outputLocation: OutputLocati
     }),
   );
   const device = await ort.env.webgpu.device;
-  currentDevice = device;
+  if (device !== currentDevice) {
+    currentDevice = device;
+    // Whoever loses it, onnxruntime's WebGPU EP is dead in this realm from then on.
+    void device.lost.then(() => {
+      deviceLostInRealm = true;
+      if (currentDevice === device) currentDevice = undefined;
+    });
+  }
   const adapterInfo = device.adapterInfo ?? (ort.env.webgpu.adapter as GPUAdapter | undefined)?.info;
   const placements = parsePlacementLog(lines);
   const placement = placements ? classifyPlacement(placements, readOnnxTopology(model)) : null;
@@ -230,8 +237,6 @@ class ManagedSession implements OrtSession {
   }
 
   #onDeviceLost(lost: GPUDeviceLostInfo): void {
-    deviceLostInRealm = true;
-    currentDevice = undefined;
     if (this.#released) return;
     const info: DeviceLostInfo = { reason: lost.reason, message: lost.message };
     const model = this.#model!;

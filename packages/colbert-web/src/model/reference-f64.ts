@@ -5,20 +5,25 @@
  */
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { BertBackbone, Linear, Norm } from './bert.js';
-import type { Backbone, Checkpoint } from './checkpoint.js';
+import type { Backbone, LoadedCheckpoint } from './checkpoint.js';
+import { isExportCheckpoint } from './checkpoint.js';
 import type { DenseActivation, DenseLayer } from './dense.js';
 import type { ModernBertBackbone, OptionalBiasNorm } from './modernbert.js';
 
 /**
  * Encodes one sequence in float64: backbone, every Dense module in order (bias and activation included),
  * then L2 normalisation of every row (no epsilon, as the reference). Returns `[ids.length, checkpoint.dim]`
- * row-major; every position gets a row, expansion and padding positions included.
+ * row-major; every position gets a row, expansion and padding positions included. It needs the backbone's weights:
+ * a checkpoint loaded with an ONNX export (`weights: 'onnx…'`) is rejected.
  *
  * @example
  * const checkpoint = await loadCheckpoint(folderFiles('colbert-tiny-golden/checkpoint'));
  * const rows = referenceEncode(checkpoint, Int32Array.from(entry.token_ids), mask); // [L, 96]
  */
-export function referenceEncode(checkpoint: Checkpoint, ids: Int32Array, attentionMask: Uint8Array): Float64Array {
+export function referenceEncode(checkpoint: LoadedCheckpoint, ids: Int32Array, attentionMask: Uint8Array): Float64Array {
+  if (isExportCheckpoint(checkpoint)) {
+    throw new ColbertError(ErrorCode.ModelUnsupported, `The float64 reference needs the backbone's weights; this checkpoint runs ${checkpoint.onnxExport.file}. Load it with weights: 'safetensors'.`);
+  }
   const rows = ids.length;
   let x = referenceHidden(checkpoint.backbone, ids, attentionMask);
   for (const layer of checkpoint.dense) x = referenceDense(layer, x, rows);

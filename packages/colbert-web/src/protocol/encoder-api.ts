@@ -104,6 +104,13 @@ export interface LoadOptions extends OperationOptions {
    * true; ignored where the Cache API is unavailable). `false` neither reads nor writes the cache.
    */
   cache?: boolean;
+  /**
+   * Which backbone weights to run: 'safetensors' (default: the graph is built from model.safetensors) or an ONNX
+   * export the repository publishes, 'onnx' (onnx/model.onnx), 'onnx-fp16' (onnx/model_fp16.onnx) or 'onnx-int8'
+   * (onnx/model_quantized.onnx). With an export, model.safetensors is not needed; config.json, the tokenizer and
+   * the Dense modules still come from the checkpoint.
+   */
+  weights?: 'safetensors' | 'onnx' | 'onnx-fp16' | 'onnx-int8';
 }
 
 export interface ModelInfo {

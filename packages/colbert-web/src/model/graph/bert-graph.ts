@@ -22,15 +22,18 @@ export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: Encod
   const headDim = h / heads;
   const eps = config.layerNormEps;
 
-  // Embeddings: (word[id] + token_type[0]) + position[0..L-1], in the reference's order of additions.
-  // token_type_ids are all 0, so that term is one constant row instead of a Gather.
+  // Embeddings: (word[id] + token_type[type]) + position[0..L-1], in the reference's order of additions.
+  // The encoder's token types are all 0, so that term is one constant row instead of a Gather.
   const word = g.op('Gather', [g.addInitializer('embeddings.word_embeddings.weight', weights.wordEmbeddings, [config.vocabSize, h]), inputs.inputIds], { axis: attr.int(0) }, { name: 'word_embeddings' });
-  const tokenType0 = g.addInitializer('embeddings.token_type_embeddings.row0', weights.tokenTypeEmbeddings.subarray(0, h), [h]);
+  const tokenType =
+    inputs.tokenTypeIds === undefined
+      ? g.addInitializer('embeddings.token_type_embeddings.row0', weights.tokenTypeEmbeddings.subarray(0, h), [h])
+      : g.op('Gather', [g.addInitializer('embeddings.token_type_embeddings.weight', weights.tokenTypeEmbeddings, [config.typeVocabSize, h]), inputs.tokenTypeIds], { axis: attr.int(0) }, { name: 'token_type_embeddings' });
   // Positions 0..L-1 are the first L rows of the table: Slice it with L read from the input's shape.
   const positionTable = g.addInitializer('embeddings.position_embeddings.weight', weights.positionEmbeddings, [config.maxPositions, h]);
   const seqLength = g.op('Shape', [inputs.inputIds], { start: attr.int(1), end: attr.int(2) }, { name: 'seq_length' });
   const positions = g.op('Slice', [positionTable, g.int64([0]), seqLength, g.int64([0])], {}, { name: 'position_embeddings' });
-  const embedded = g.op('Add', [g.op('Add', [word, tokenType0]), positions], {}, { name: 'embeddings_sum' });
+  const embedded = g.op('Add', [g.op('Add', [word, tokenType]), positions], {}, { name: 'embeddings_sum' });
   let x = layerNorm(g, g.op('Reshape', [embedded, g.int64([-1, h])]), weights.embeddingNorm, eps, 'embeddings.LayerNorm');
 
   // [batch, seq, 3·heads, headDim] for splitting the fused Q/K/V projection into heads.

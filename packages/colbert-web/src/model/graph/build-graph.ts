@@ -23,6 +23,8 @@ export interface EncoderGraphInputs {
    * (Hugging Face's `(1 − mask)·finfo.min`), so masked keys get exactly zero softmax weight.
    */
   readonly keyMaskBias: string;
+  /** BERT: int64 [batch, seq] token types; absent, every token is type 0 (a constant row). ModernBERT has none. */
+  readonly tokenTypeIds?: string;
 }
 
 /** Knobs of the graph that do not change its result beyond float rounding (tests use them to reach every path). */
@@ -62,15 +64,27 @@ export function buildEncoderGraph(checkpoint: Checkpoint, options: EncoderGraphO
   const g = new GraphBuilder(`colbert-${checkpoint.backbone.kind}`);
   const inputIds = g.input(INPUT_IDS, OnnxDataType.Int64, ['batch', 'sequence']);
   const attentionMask = g.input(ATTENTION_MASK, OnnxDataType.Int64, ['batch', 'sequence']);
-
-  // (1 − mask)·f32min, shaped [B, 1, 1, L] to broadcast over heads and query positions.
-  const notAttended = g.op('Sub', [g.float32([1], []), g.op('Cast', [attentionMask], { to: attr.int(OnnxDataType.Float) })]);
-  const bias = g.op('Mul', [notAttended, g.float32([F32_MIN], [])]);
-  const keyMaskBias = g.op('Unsqueeze', [bias, g.int64([1, 2])], {}, { name: 'key_mask_bias' });
-
-  const backbone = checkpoint.backbone;
-  const hidden = (BACKBONE_GRAPHS[backbone.kind] as BackboneGraph<typeof backbone>)(g, backbone, { inputIds, attentionMask, keyMaskBias }, options);
+  const hidden = backboneGraph(g, checkpoint.backbone, { inputIds, attentionMask }, options);
   const embeddings = denseGraph(g, checkpoint.dense, hidden);
   g.output(embeddings, EMBEDDINGS, OnnxDataType.Float, ['batch', 'sequence', checkpoint.dim]);
   return g.build();
+}
+
+/**
+ * Adds a backbone, and the attention key mask it needs, to a graph whose token inputs are already declared;
+ * returns its last hidden state, float32 [batch, seq, hidden]. `buildEncoderGraph` is this plus the Dense head;
+ * tools that write backbone-only models (the fixture generator's Hugging Face–style ONNX exports) use it alone.
+ *
+ * @example
+ * const g = new GraphBuilder('bert-export');
+ * const inputIds = g.input('input_ids', OnnxDataType.Int64, ['batch_size', 'sequence_length']);
+ * const attentionMask = g.input('attention_mask', OnnxDataType.Int64, ['batch_size', 'sequence_length']);
+ * g.output(backboneGraph(g, checkpoint.backbone, { inputIds, attentionMask }), 'last_hidden_state', OnnxDataType.Float, ['batch_size', 'sequence_length', 128]);
+ */
+export function backboneGraph(g: GraphBuilder, backbone: Backbone, inputs: Omit<EncoderGraphInputs, 'keyMaskBias'>, options: EncoderGraphOptions = {}): string {
+  // f32min where the mask is 0, 0 where it is 1, shaped [B, 1, 1, L] to broadcast over heads and query positions.
+  // A lookup rather than (1 − mask)·f32min: the WebGPU EP has no int64 Cast, which would put a node on the CPU.
+  const bias = g.op('Gather', [g.float32([F32_MIN, 0], [2]), inputs.attentionMask]);
+  const keyMaskBias = g.op('Unsqueeze', [bias, g.int64([1, 2])], {}, { name: 'key_mask_bias' });
+  return (BACKBONE_GRAPHS[backbone.kind] as BackboneGraph<typeof backbone>)(g, backbone, { ...inputs, keyMaskBias }, options);
 }

@@ -3,6 +3,11 @@ import type { GraphBuilder } from './graph-builder.js';
 import { geluErf } from './graph-builder.js';
 import { attr } from './onnx-proto.js';
 
+export interface DenseGraphOptions {
+  /** Divide every row by its L2 norm after the last module (default true: PyLate's output). */
+  readonly normalize?: boolean;
+}
+
 /**
  * Adds PyLate's projection head: each Dense module in modules.json order, y = activation(x·Wᵀ + b), then
  * every row divided by its L2 norm, y / √(Σ y²), with no epsilon, as the reference does. Takes and
@@ -11,9 +16,10 @@ import { attr } from './onnx-proto.js';
  * @example
  * const embeddings = denseGraph(builder, checkpoint.dense, hidden);
  */
-export function denseGraph(g: GraphBuilder, layers: readonly DenseLayer[], hidden: string): string {
+export function denseGraph(g: GraphBuilder, layers: readonly DenseLayer[], hidden: string, options: DenseGraphOptions = {}): string {
+  const normalize = options.normalize ?? true;
   const last = layers.at(-1);
-  if (last === undefined) return l2Normalize(g, hidden);
+  if (last === undefined) return normalize ? l2Normalize(g, hidden) : hidden;
   const batchSeq = g.op('Shape', [hidden], { start: attr.int(0), end: attr.int(2) }, { name: 'dense_batch_seq' });
   // Gemm wants 2-D input; flattening [B, L, H] → [B·L, H] is free in onnxruntime (Reshape aliases its input).
   let y = g.op('Reshape', [hidden, g.int64([-1, layers[0]!.inFeatures])]);
@@ -24,7 +30,7 @@ export function denseGraph(g: GraphBuilder, layers: readonly DenseLayer[], hidde
     y = activation(g, g.op('Gemm', inputs, { transB: attr.int(1) }, { name: `${layer.path}.linear` }), layer.activation);
   }
   const outputShape = g.op('Concat', [batchSeq, g.int64([last.outFeatures])], { axis: attr.int(0) });
-  return g.op('Reshape', [l2Normalize(g, y), outputShape], {}, { name: 'projected' });
+  return g.op('Reshape', [normalize ? l2Normalize(g, y) : y, outputShape], {}, { name: 'projected' });
 }
 
 /** y / √(Σ y²) over the last axis. */

@@ -1,4 +1,4 @@
-import type { AttributeSpec, NodeSpec, OnnxDataType, OpsetSpec, TensorData, TensorSpec, ValueInfoSpec } from './onnx-proto.js';
+import type { AttributeSpec, ModelSpec, NodeSpec, OnnxDataType, OpsetSpec, TensorData, TensorSpec, ValueInfoSpec } from './onnx-proto.js';
 import { OnnxDataType as DataType, encodeModel } from './onnx-proto.js';
 
 /** The ONNX opset the graphs are written against: LayerNormalization needs 17, and ORT-web 1.30 runs it fully. */
@@ -114,13 +114,25 @@ export class GraphBuilder {
 
   /** Encodes the graph into ONNX model bytes (weights are copied once, into the returned array). */
   build(): Uint8Array {
+    return encodeModel(this.modelSpec());
+  }
+
+  /**
+   * The model as plain data, for tools that rewrite a graph before encoding it (the fixture generator's float16
+   * and int8 exports); weights are the builder's arrays, not copies.
+   *
+   * @example
+   * const spec = g.modelSpec();
+   * const bytes = encodeModel({ ...spec, graph: { ...spec.graph, nodes: [...spec.graph.nodes, extra] } });
+   */
+  modelSpec(): ModelSpec {
     const opsets: OpsetSpec[] = [...this.opsets].map(([domain, version]) => ({ domain, version }));
-    return encodeModel({
+    return {
       irVersion: this.irVersion,
       opsets,
       producerName: 'colbert-web',
-      graph: { name: this.graphName, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs },
-    });
+      graph: { name: this.graphName, nodes: [...this.nodes], initializers: [...this.initializers], inputs: [...this.inputs], outputs: [...this.outputs] },
+    };
   }
 
   private constant(dataType: OnnxDataType, values: readonly number[], dims: readonly number[], make: () => TensorData): string {
@@ -138,6 +150,9 @@ function inferDataType(data: TensorData): OnnxDataType {
   const first = Array.isArray(data) ? (data as readonly ArrayBufferView[])[0] : (data as ArrayBufferView);
   if (first instanceof BigInt64Array) return DataType.Int64;
   if (first instanceof Int32Array) return DataType.Int32;
+  if (first instanceof Int8Array) return DataType.Int8;
+  if (first instanceof Uint8Array) return DataType.Uint8;
+  if (first instanceof Uint16Array) return DataType.Float16;
   return DataType.Float;
 }
 

@@ -60,6 +60,23 @@ describe('onnx-proto', () => {
     }
   });
 
+  it('encodes float16, int8 and uint8 initializers (inferred from Uint16Array, Int8Array, Uint8Array)', async () => {
+    const g = new GraphBuilder('small-types');
+    const x = g.input('x', OnnxDataType.Float, [3]);
+    // float16 bits of 1, -2, 0.5; int8 [-127, 0, 127] at scale 0.5; uint8 [0, 10, 255] with zero point 10 at scale 2.
+    const half = g.op('Cast', [g.addInitializer('h', Uint16Array.of(0x3c00, 0xc000, 0x3800), [3])], { to: attr.int(OnnxDataType.Float) });
+    const signed = g.op('DequantizeLinear', [g.addInitializer('s', Int8Array.of(-127, 0, 127), [3]), g.float32([0.5], []), g.addInitializer('sz', Int8Array.of(0), [])]);
+    const unsigned = g.op('DequantizeLinear', [g.addInitializer('u', Uint8Array.of(0, 10, 255), [3]), g.float32([2], []), g.addInitializer('uz', Uint8Array.of(10), [])]);
+    g.output(g.op('Add', [g.op('Add', [g.op('Mul', [x, half]), signed]), unsigned]), 'y', OnnxDataType.Float, [3]);
+    const session = await ort.InferenceSession.create(g.build());
+    try {
+      const { y } = await session.run({ x: new ort.Tensor('float32', Float32Array.of(1, 1, 1), [3]) });
+      expect(Array.from(y!.data as Float32Array)).toEqual([1 - 63.5 - 20, -2 + 0 + 0, 0.5 + 63.5 + 490]);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('stores each initializer once, byte for byte', () => {
     const weight = new Float32Array(1000).map((_, i) => i * 0.5);
     const g = new GraphBuilder('size');

@@ -11,14 +11,21 @@
 /** ONNX `TensorProto.DataType` values this writer emits. */
 export const OnnxDataType = {
   Float: 1,
+  Uint8: 2,
+  Int8: 3,
   Int32: 6,
   Int64: 7,
+  /** IEEE half precision; its data is the raw bits, one Uint16Array element per value. */
+  Float16: 10,
 } as const;
 
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
+/** The typed arrays tensor data comes in: Uint16Array holds float16 bits. */
+export type TensorArray = Float32Array | Int32Array | BigInt64Array | Uint16Array | Int8Array | Uint8Array;
+
 /** Element data of a tensor; an array of parts is written back to back (e.g. fused Q/K/V weights). */
-export type TensorData = Float32Array | Int32Array | BigInt64Array | readonly (Float32Array | Int32Array | BigInt64Array)[];
+export type TensorData = TensorArray | readonly TensorArray[];
 
 /** A constant tensor (graph initializer or `tensor` attribute). Stored as little-endian `raw_data`. */
 export interface TensorSpec {
@@ -192,12 +199,22 @@ function attributeMessage(name: string, a: AttributeSpec): ProtoMessage {
   return m;
 }
 
+/** The typed array each data type's elements are stored in. */
+const ARRAY_TYPES = {
+  [OnnxDataType.Float]: Float32Array,
+  [OnnxDataType.Uint8]: Uint8Array,
+  [OnnxDataType.Int8]: Int8Array,
+  [OnnxDataType.Int32]: Int32Array,
+  [OnnxDataType.Int64]: BigInt64Array,
+  [OnnxDataType.Float16]: Uint16Array,
+} as const;
+
 function tensorMessage(tensor: TensorSpec): ProtoMessage {
   const parts = Array.isArray(tensor.data) ? (tensor.data as readonly ArrayBufferView[]) : [tensor.data as ArrayBufferView];
   const count = tensor.dims.reduce((a, b) => a * b, 1);
   const bytes = parts.reduce((sum, p) => sum + p.byteLength, 0);
-  const elementSize = tensor.dataType === OnnxDataType.Int64 ? 8 : 4;
-  const arrayType = { [OnnxDataType.Float]: Float32Array, [OnnxDataType.Int32]: Int32Array, [OnnxDataType.Int64]: BigInt64Array }[tensor.dataType];
+  const arrayType = ARRAY_TYPES[tensor.dataType];
+  const elementSize = arrayType.BYTES_PER_ELEMENT;
   if (!parts.every((p) => p instanceof arrayType)) throw new Error(`onnx-proto: tensor ${tensor.name} data is not a ${arrayType.name}`);
   if (bytes !== count * elementSize) {
     throw new Error(`onnx-proto: tensor ${tensor.name} has ${bytes} bytes but dims [${tensor.dims.join(', ')}] need ${count * elementSize}`);
