@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/encoder-node.ts [--threads N] [--docs N] [--runs N]
  */
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { generateModernBertCheckpoint, generatePreset, presetOptions } from '@colbert-web/fixtures';
 import { folderFiles, loadEncoder, memoryFiles } from 'colbert-web/node';
@@ -20,7 +21,9 @@ import { timeMatMul } from './peer-matmul.js';
 import { environment, fmt, report, summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
-const { values } = parseArgs({ options: { threads: { type: 'string', default: '1' }, docs: { type: 'string', default: '32' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { threads: { type: 'string', default: '1' }, docs: { type: 'string', default: '32' }, runs: { type: 'string', default: '3' }, shape: { type: 'string' } },
+});
 const threads = Number(values.threads);
 const docCount = Number(values.docs);
 const runs = Number(values.runs);
@@ -142,11 +145,26 @@ function mxbaiEdge32m(documentLength: number): ModelFiles {
   return memoryFiles(generateModernBertCheckpoint({ ...options, colbert: { ...options.colbert, documentLength } }), `mxbai-edge-32m-shape (seeded, document_length ${documentLength})`);
 }
 
-const results: ShapeResult[] = [];
-results.push(await benchShape('tiny (2×128, golden)', folderFiles(`${SHARED}/fixtures/colbert-tiny-golden/checkpoint`), documents));
-results.push(await benchShape('answerai-small (12×384, seeded)', memoryFiles(generatePreset('answerai-small'), 'answerai-small (seeded)'), documents));
-results.push(await benchShape('mxbai-edge-32m ModernBERT (10×384, seeded), ~200 tokens', mxbaiEdge32m(200), documents));
-results.push(await benchShape('mxbai-edge-32m ModernBERT (10×384, seeded), ~2,000 tokens', mxbaiEdge32m(2000), longDocuments));
+const SHAPES: ReadonlyArray<{ name: string; files: () => ModelFiles; documents: readonly string[] }> = [
+  { name: 'tiny (2×128, golden)', files: () => folderFiles(`${SHARED}/fixtures/colbert-tiny-golden/checkpoint`), documents },
+  { name: 'answerai-small (12×384, seeded)', files: () => memoryFiles(generatePreset('answerai-small'), 'answerai-small (seeded)'), documents },
+  { name: 'mxbai-edge-32m ModernBERT (10×384, seeded), ~200 tokens', files: () => mxbaiEdge32m(200), documents },
+  { name: 'mxbai-edge-32m ModernBERT (10×384, seeded), ~2,000 tokens', files: () => mxbaiEdge32m(2000), documents: longDocuments },
+];
+
+// Each shape runs in a fresh process, so its cold load really is cold (WASM runtime start included) and its
+// peak RSS is its own.
+if (values.shape !== undefined) {
+  const { name, files, documents: docs } = SHAPES[Number(values.shape)]!;
+  process.stdout.write(`\nRESULT ${JSON.stringify(await benchShape(name, files(), docs))}\n`);
+  process.exit(0);
+}
+const results: ShapeResult[] = SHAPES.map((_, i) => {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--shape', String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`shape ${i} failed (exit ${child.status})`);
+  return JSON.parse(line.slice('RESULT '.length)) as ShapeResult;
+});
 
 report('encoder-node', { bench: 'encoder-node', backend: 'wasm', threads, runs, environment: environment(), results }, [
   'shape', 'docs', 'tokens/doc', 'tokens', 'docs/s', 'tokens/s', 'GFLOP/s', 'peer MatMul GFLOP/s', 'ratio', 'encode median / p95 ms', 'peak RSS MB', 'cold load ms', 'warm load median ms',

@@ -1,47 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ColbertError, ErrorCode } from '../errors.js';
-import type { TokenizerFiles } from './checkpoint.js';
+import type { FixtureTokenizer } from '../testing/golden-fixture.js';
+import { loadFixtureTokenizer, readFixtureJson } from '../testing/golden-fixture.js';
+import type { ReferenceEntry, ReferenceFile } from '../testing/golden-reference.js';
 import type { PrepareInput, PrepareOptions } from './colbert-prep.js';
 import { prepareTexts } from './colbert-prep.js';
 import type { ColbertSettings } from './colbert-settings.js';
-import { readColbertSettings } from './colbert-settings.js';
 import type { PreparedText } from './prepared.js';
 import type { ColbertTokenizer } from './tokenizer.js';
-import { createTokenizer } from './tokenizer.js';
 
-// The repository sits next to `shared/` (../shared from the repo root), in CI as here.
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/', import.meta.url));
-
-interface Entry {
-  id: string;
-  mode: 'query' | 'document';
-  text: string;
-  n_tokens: number;
-  token_ids: number[];
-  tokens: string[];
-  skiplist_rows?: number[];
-}
-
-interface Fixture {
-  settings: ColbertSettings;
-  tokenizer: ColbertTokenizer;
-  entries: Entry[];
-  texts: string[];
+interface Fixture extends FixtureTokenizer {
+  entries: readonly ReferenceEntry[];
 }
 
 async function loadFixture(name: string): Promise<Fixture> {
-  const json = async (file: string) => JSON.parse(await readFile(`${fixtures}${name}/${file}`, 'utf8')) as unknown;
-  const settings = readColbertSettings((await json('checkpoint/config_sentence_transformers.json')) as Record<string, unknown>);
-  const files = {
-    tokenizerJson: await json('checkpoint/tokenizer.json'),
-    tokenizerConfig: await json('checkpoint/tokenizer_config.json'),
-    specialTokensMap: await json('checkpoint/special_tokens_map.json'),
-  } as TokenizerFiles;
-  const entries = ((await json('reference/reference.json')) as { entries: Entry[] }).entries;
-  const texts = ((await json('texts.json')) as Array<{ text: string }>).map((t) => t.text);
-  return { settings, tokenizer: createTokenizer(files, settings), entries, texts };
+  const entries = ((await readFixtureJson(name, 'reference/reference.json')) as ReferenceFile).entries;
+  return { ...(await loadFixtureTokenizer(name)), entries };
 }
 
 let bert: Fixture;

@@ -4,6 +4,8 @@
  * onnxruntime loads it.
  */
 
+import { protobufFields } from './onnx-reader.js';
+
 /** One graph input or output. */
 export interface OnnxValueInfo {
   readonly name: string;
@@ -40,18 +42,18 @@ const DIM = { value: 1, param: 2 } as const;
  */
 export function readOnnxSignature(model: Uint8Array): OnnxSignature {
   let graph: Uint8Array | undefined;
-  for (const [field, value] of fields(model)) if (field === MODEL_GRAPH && value instanceof Uint8Array) graph = value;
+  for (const [field, value] of protobufFields(model)) if (field === MODEL_GRAPH && value instanceof Uint8Array) graph = value;
   if (graph === undefined) throw new RangeError('no graph in the model');
   const inputs: OnnxValueInfo[] = [];
   const outputs: OnnxValueInfo[] = [];
   const initializers = new Set<string>();
-  for (const [field, value] of fields(graph)) {
+  for (const [field, value] of protobufFields(graph)) {
     if (!(value instanceof Uint8Array)) continue;
     if (field === GRAPH.input) inputs.push(valueInfo(value));
     else if (field === GRAPH.output) outputs.push(valueInfo(value));
     else if (field === GRAPH.initializer) initializers.add(tensorName(value));
     else if (field === GRAPH.sparseInitializer) {
-      for (const [f, v] of fields(value)) if (f === SPARSE_VALUES && v instanceof Uint8Array) initializers.add(tensorName(v));
+      for (const [f, v] of protobufFields(value)) if (f === SPARSE_VALUES && v instanceof Uint8Array) initializers.add(tensorName(v));
     }
   }
   return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
@@ -60,7 +62,7 @@ export function readOnnxSignature(model: Uint8Array): OnnxSignature {
 const decoder = new TextDecoder();
 
 function tensorName(tensor: Uint8Array): string {
-  for (const [f, v] of fields(tensor)) if (f === TENSOR_NAME && v instanceof Uint8Array) return decoder.decode(v);
+  for (const [f, v] of protobufFields(tensor)) if (f === TENSOR_NAME && v instanceof Uint8Array) return decoder.decode(v);
   return '';
 }
 
@@ -68,17 +70,17 @@ function valueInfo(bytes: Uint8Array): OnnxValueInfo {
   let name = '';
   let elemType: number | undefined;
   let dims: (number | string)[] | undefined;
-  for (const [f, v] of fields(bytes)) {
+  for (const [f, v] of protobufFields(bytes)) {
     if (!(v instanceof Uint8Array)) continue;
     if (f === VALUE_INFO.name) name = decoder.decode(v);
     if (f !== VALUE_INFO.type) continue;
-    for (const [t, tensorType] of fields(v)) {
+    for (const [t, tensorType] of protobufFields(v)) {
       if (t !== TYPE_TENSOR || !(tensorType instanceof Uint8Array)) continue;
-      for (const [k, x] of fields(tensorType)) {
+      for (const [k, x] of protobufFields(tensorType)) {
         if (k === TENSOR_TYPE.elemType && typeof x === 'number') elemType = x;
         if (k === TENSOR_TYPE.shape && x instanceof Uint8Array) {
           dims = [];
-          for (const [d, dim] of fields(x)) if (d === SHAPE_DIM && dim instanceof Uint8Array) dims.push(dimension(dim));
+          for (const [d, dim] of protobufFields(x)) if (d === SHAPE_DIM && dim instanceof Uint8Array) dims.push(dimension(dim));
         }
       }
     }
@@ -89,53 +91,10 @@ function valueInfo(bytes: Uint8Array): OnnxValueInfo {
 /** A fixed size, or the symbolic name ('' for an unnamed or out-of-range dimension). */
 function dimension(bytes: Uint8Array): number | string {
   let dim: number | string = '';
-  for (const [f, v] of fields(bytes)) {
+  for (const [f, v] of protobufFields(bytes)) {
     // Negative or huge int64 values are not sizes: leave them symbolic.
     if (f === DIM.value && typeof v === 'number' && Number.isSafeInteger(v)) dim = v;
     if (f === DIM.param && v instanceof Uint8Array) dim = decoder.decode(v);
   }
   return dim;
-}
-
-/** The top-level fields of one protobuf message: varints as numbers, length-delimited fields as views (no copy). */
-function* fields(bytes: Uint8Array): Generator<[number, number | Uint8Array]> {
-  let at = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const byte = bytes[at++];
-      if (byte === undefined) throw new RangeError('truncated protobuf varint');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 128;
-    }
-    throw new RangeError('protobuf varint longer than 10 bytes');
-  };
-  while (at < bytes.length) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    if (field === 0) throw new RangeError('protobuf field number 0');
-    switch (key & 7) {
-      case 0:
-        yield [field, varint()];
-        break;
-      case 1:
-        at += 8;
-        break;
-      case 2: {
-        const length = varint();
-        if (at + length > bytes.length) throw new RangeError('truncated protobuf field');
-        yield [field, bytes.subarray(at, at + length)];
-        at += length;
-        break;
-      }
-      case 5:
-        at += 4;
-        break;
-      default:
-        throw new RangeError(`unsupported protobuf wire type ${key & 7}`);
-    }
-  }
-  if (at > bytes.length) throw new RangeError('truncated protobuf field');
 }

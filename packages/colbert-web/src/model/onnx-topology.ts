@@ -3,6 +3,8 @@
  * weights, so the graph onnxruntime optimised can be related back to the one we built.
  */
 
+import { protobufFields } from './onnx-reader.js';
+
 /** One node of the model's main graph. */
 export interface OnnxNode {
   readonly name: string;
@@ -43,13 +45,13 @@ export function readOnnxTopology(model: Uint8Array): OnnxTopology {
   const inputs = new Set<string>();
   const decoder = new TextDecoder();
   const text = (bytes: Uint8Array): string => decoder.decode(bytes);
-  for (const [field, graph] of fields(model)) {
+  for (const [field, graph] of protobufFields(model)) {
     if (field !== MODEL_GRAPH || !(graph instanceof Uint8Array)) continue;
-    for (const [gField, value] of fields(graph)) {
+    for (const [gField, value] of protobufFields(graph)) {
       if (!(value instanceof Uint8Array)) continue;
       if (gField === GRAPH_NODE) {
         const node = { name: '', opType: '', inputs: [] as string[], outputs: [] as string[] };
-        for (const [nField, v] of fields(value)) {
+        for (const [nField, v] of protobufFields(value)) {
           if (!(v instanceof Uint8Array)) continue;
           if (nField === NODE_INPUT) node.inputs.push(text(v));
           else if (nField === NODE_OUTPUT) node.outputs.push(text(v));
@@ -59,7 +61,7 @@ export function readOnnxTopology(model: Uint8Array): OnnxTopology {
         nodes.push(node);
       } else if (gField === GRAPH_INITIALIZER || gField === GRAPH_INPUT) {
         const nameField = gField === GRAPH_INITIALIZER ? TENSOR_NAME : VALUE_INFO_NAME;
-        for (const [f, v] of fields(value)) {
+        for (const [f, v] of protobufFields(value)) {
           if (f === nameField && v instanceof Uint8Array) (gField === GRAPH_INITIALIZER ? initializers : inputs).add(text(v));
         }
       }
@@ -67,44 +69,4 @@ export function readOnnxTopology(model: Uint8Array): OnnxTopology {
   }
   for (const name of initializers) inputs.delete(name);
   return { nodes, initializers, inputs };
-}
-
-/** The top-level fields of one protobuf message: varints as numbers, length-delimited fields as views (no copy). */
-function* fields(bytes: Uint8Array): Generator<[number, number | Uint8Array]> {
-  let at = 0;
-  const varint = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = bytes[at++];
-      if (byte === undefined) throw new RangeError('truncated protobuf varint');
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 128;
-    }
-  };
-  while (at < bytes.length) {
-    const key = varint();
-    const field = Math.floor(key / 8);
-    switch (key & 7) {
-      case 0:
-        yield [field, varint()];
-        break;
-      case 1:
-        at += 8;
-        break;
-      case 2: {
-        const length = varint();
-        if (at + length > bytes.length) throw new RangeError('truncated protobuf field');
-        yield [field, bytes.subarray(at, at + length)];
-        at += length;
-        break;
-      }
-      case 5:
-        at += 4;
-        break;
-      default:
-        throw new RangeError(`unsupported protobuf wire type ${key & 7}`);
-    }
-  }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ColbertError } from '../errors.js';
+import type { ReferenceEntry } from '../testing/golden-reference.js';
 import type { Checkpoint } from './checkpoint.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { folderFiles } from './files/folder-files.js';
@@ -10,29 +11,20 @@ import { erf, gelu, referenceEncode } from './reference-f64.js';
 // The repository sits next to `shared/` (../shared from the repo root), in CI as here.
 const golden = fileURLToPath(new URL('../../../../../shared/fixtures/colbert-tiny-golden/', import.meta.url));
 
-interface Entry {
-  id: string;
-  mode: 'query' | 'document';
-  shape: [number, number];
-  offset: number;
-  n_tokens: number;
-  token_ids: number[];
-}
-
 let checkpoint: Checkpoint;
-let entries: Entry[];
+let entries: ReferenceEntry[];
 let expected: Float32Array;
 
 beforeAll(async () => {
   checkpoint = await loadCheckpoint(folderFiles(`${golden}checkpoint`));
-  entries = (JSON.parse(await readFile(`${golden}reference/reference.json`, 'utf8')) as { entries: Entry[] }).entries;
+  entries = (JSON.parse(await readFile(`${golden}reference/reference.json`, 'utf8')) as { entries: ReferenceEntry[] }).entries;
   const bin = await readFile(`${golden}reference/reference.bin`);
   // Copy so the view is 4-byte aligned whatever offset Node's buffer pool used.
   expected = new Float32Array(new Uint8Array(bin).buffer);
 });
 
 /** §3/§4.2: queries attend to their first n_tokens rows only; a document encoded alone attends to all. */
-function maskFor(entry: Entry): Uint8Array {
+function maskFor(entry: ReferenceEntry): Uint8Array {
   const mask = new Uint8Array(entry.token_ids.length);
   mask.fill(1, 0, entry.mode === 'query' ? entry.n_tokens : entry.token_ids.length);
   return mask;

@@ -52,19 +52,26 @@ export function referenceHidden(backbone: Backbone, ids: Int32Array, attentionMa
   }
 }
 
+/** Rejects ids longer than the model's positions or outside its vocabulary, naming the offending one. */
+function checkIds(ids: Int32Array, config: { readonly maxPositions: number; readonly vocabSize: number }): void {
+  if (ids.length > config.maxPositions) {
+    throw new ColbertError(ErrorCode.InvalidInput, `ids has ${ids.length} tokens but the model has only ${config.maxPositions} positions (max_position_embeddings).`, { subject: 'ids' });
+  }
+  ids.forEach((id, t) => {
+    if (id < 0 || id >= config.vocabSize) {
+      throw new ColbertError(ErrorCode.InvalidInput, `ids[${t}] = ${id} is outside the vocabulary [0, ${config.vocabSize}).`, { subject: 'ids' });
+    }
+  });
+}
+
 /** Post-LN BERT (§4.3): embeddings + LayerNorm, then per layer attention → residual → LN → GELU FFN → residual → LN. */
 function bertHidden({ config, weights }: BertBackbone, ids: Int32Array, mask: Uint8Array): Float64Array {
   const rows = ids.length;
   const h = config.hiddenSize;
-  if (rows > config.maxPositions) {
-    throw new ColbertError(ErrorCode.InvalidInput, `ids has ${rows} tokens but the model has only ${config.maxPositions} positions (max_position_embeddings).`, { subject: 'ids' });
-  }
+  checkIds(ids, config);
   const x = new Float64Array(rows * h);
   for (let t = 0; t < rows; t++) {
     const id = ids[t]!;
-    if (id < 0 || id >= config.vocabSize) {
-      throw new ColbertError(ErrorCode.InvalidInput, `ids[${t}] = ${id} is outside the vocabulary [0, ${config.vocabSize}).`, { subject: 'ids' });
-    }
     for (let i = 0; i < h; i++) {
       // Token type is always 0 (§4.2: all type ids are 0).
       x[t * h + i] = weights.wordEmbeddings[id * h + i]! + weights.positionEmbeddings[t * h + i]! + weights.tokenTypeEmbeddings[i]!;
@@ -98,15 +105,10 @@ function modernBertHidden({ config, weights }: ModernBertBackbone, ids: Int32Arr
   const h = config.hiddenSize;
   const headDim = h / config.numHeads;
   const inter = config.intermediateSize;
-  if (rows > config.maxPositions) {
-    throw new ColbertError(ErrorCode.InvalidInput, `ids has ${rows} tokens but the model has only ${config.maxPositions} positions (max_position_embeddings).`, { subject: 'ids' });
-  }
+  checkIds(ids, config);
   const x = new Float64Array(rows * h);
   for (let t = 0; t < rows; t++) {
     const id = ids[t]!;
-    if (id < 0 || id >= config.vocabSize) {
-      throw new ColbertError(ErrorCode.InvalidInput, `ids[${t}] = ${id} is outside the vocabulary [0, ${config.vocabSize}).`, { subject: 'ids' });
-    }
     for (let i = 0; i < h; i++) x[t * h + i] = weights.wordEmbeddings[id * h + i]!;
   }
   let hidden = layerNorm(x, rows, h, weights.embeddingNorm, config.normEps);

@@ -1,17 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { TokenizerFiles } from './checkpoint.js';
+import { loadFixtureTokenizer } from '../testing/golden-fixture.js';
 import { prepareTexts } from './colbert-prep.js';
 import type { ColbertSettings } from './colbert-settings.js';
-import { readColbertSettings } from './colbert-settings.js';
 import type { PreparedText } from './prepared.js';
 import { bertNormalizer, segmentNormalizer } from './normalize-offsets.js';
 import { SpanAligner, byteLevelDecode } from './spans.js';
 import type { ColbertTokenizer } from './tokenizer.js';
-import { createTokenizer } from './tokenizer.js';
-
-const fixtures = fileURLToPath(new URL('../../../../../shared/fixtures/', import.meta.url));
 
 interface Fixture {
   name: string;
@@ -26,17 +20,10 @@ interface Fixture {
 }
 
 async function loadFixture(name: string, byteLevel: boolean): Promise<Fixture> {
-  const json = async (file: string) => JSON.parse(await readFile(`${fixtures}${name}/${file}`, 'utf8')) as unknown;
-  const settings = readColbertSettings((await json('checkpoint/config_sentence_transformers.json')) as Record<string, unknown>);
-  const files = {
-    tokenizerJson: await json('checkpoint/tokenizer.json'),
-    tokenizerConfig: await json('checkpoint/tokenizer_config.json'),
-    specialTokensMap: await json('checkpoint/special_tokens_map.json'),
-  } as TokenizerFiles;
-  const texts = ((await json('texts.json')) as Array<{ text: string }>).map((t) => t.text);
+  const { settings, files, tokenizer, texts } = await loadFixtureTokenizer(name);
   const normalize = byteLevel ? (t: string) => t.normalize('NFC') : bertNormalizer(files.tokenizerJson['normalizer'] as object).normalize;
   const added = new Set((files.tokenizerJson['added_tokens'] as Array<{ content: string }>).map((t) => t.content));
-  return { name, settings, tokenizer: createTokenizer(files, settings), texts, normalize, byteLevel, added };
+  return { name, settings, tokenizer, texts, normalize, byteLevel, added };
 }
 
 let bert: Fixture;

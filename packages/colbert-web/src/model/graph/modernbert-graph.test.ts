@@ -1,71 +1,34 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Checkpoint } from '../checkpoint.js';
-import { loadCheckpoint } from '../checkpoint.js';
-import { folderFiles } from '../files/folder-files.js';
+import type { GoldenFixture } from '../../testing/golden-fixture.js';
+import { documentBatch, documentBatchDiff, loadGoldenFixture, maxAbsDiff } from '../../testing/golden-fixture.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './build-graph.js';
 import { rotaryTables } from './modernbert-graph.js';
 
 ort.env.wasm.numThreads = 1;
 
-const FIXTURE = fileURLToPath(new URL('../../../../../../shared/fixtures/modernbert-tiny-golden/', import.meta.url));
 const TOLERANCE = 1e-5;
 
-interface ReferenceEntry {
-  id: string;
-  mode: 'query' | 'document';
-  shape: [number, number];
-  offset: number;
-  n_tokens: number;
-  token_ids: number[];
-}
-
-interface Reference {
-  embedding_dim: number;
-  entries: ReferenceEntry[];
-  batch: { document: { entry_indices: number[]; shape: [number, number, number]; offset: number } };
-}
-
-let reference: Reference;
-let referenceBin: Float32Array;
-let referenceBatchBin: Float32Array;
-let checkpoint: Checkpoint;
+let golden: GoldenFixture;
 const sessions = new Map<number | undefined, ort.InferenceSession>();
-
-async function readFloats(path: string): Promise<Float32Array> {
-  const bytes = await readFile(path);
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
 
 /** A session on the golden checkpoint; `chunk` is the banded local attention's chunk size (undefined: default). */
 async function session(chunk?: number): Promise<ort.InferenceSession> {
   let s = sessions.get(chunk);
-  if (!s) sessions.set(chunk, (s = await ort.InferenceSession.create(buildEncoderGraph(checkpoint, { localAttentionChunk: chunk }))));
+  if (!s) sessions.set(chunk, (s = await ort.InferenceSession.create(buildEncoderGraph(golden.checkpoint, { localAttentionChunk: chunk }))));
   return s;
 }
 
-async function encode(s: ort.InferenceSession, ids: number[][], masks: number[][]): Promise<Float32Array> {
+async function encode(s: ort.InferenceSession, ids: readonly (readonly number[])[], masks: readonly (readonly number[])[]): Promise<Float32Array> {
   const shape = [ids.length, ids[0]!.length];
-  const int64 = (rows: number[][]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (v) => BigInt(v)), shape);
+  const int64 = (rows: readonly (readonly number[])[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (v) => BigInt(v)), shape);
   const out = (await s.run({ [INPUT_IDS]: int64(ids), [ATTENTION_MASK]: int64(masks) }))[EMBEDDINGS]!;
-  expect(out.dims).toEqual([...shape, reference.embedding_dim]);
+  expect(out.dims).toEqual([...shape, golden.reference.embedding_dim]);
   return out.data as Float32Array;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
 beforeAll(async () => {
-  reference = JSON.parse(await readFile(`${FIXTURE}reference/reference.json`, 'utf8')) as Reference;
-  referenceBin = await readFloats(`${FIXTURE}reference/reference.bin`);
-  referenceBatchBin = await readFloats(`${FIXTURE}reference/reference.batch.bin`);
-  checkpoint = await loadCheckpoint(folderFiles(`${FIXTURE}checkpoint`));
+  golden = await loadGoldenFixture('modernbert-tiny-golden');
 });
 
 afterAll(async () => {
@@ -78,11 +41,11 @@ describe('modernBertGraph on the ModernBERT golden fixture', () => {
   it.each([undefined, 40, 7])('matches reference.bin for all 80 single encodes (local attention chunk %s)', async (chunk) => {
     const s = await session(chunk);
     let worst = 0;
-    for (const entry of reference.entries) {
+    for (const entry of golden.reference.entries) {
       const mask = entry.token_ids.map((_, i) => (entry.mode === 'document' || i < entry.n_tokens ? 1 : 0));
       const out = await encode(s, [entry.token_ids], [mask]);
       const [rows, dim] = entry.shape;
-      const diff = maxAbsDiff(out, referenceBin.subarray(entry.offset, entry.offset + rows * dim));
+      const diff = maxAbsDiff(out, golden.bin.subarray(entry.offset, entry.offset + rows * dim));
       expect(diff, `${entry.id} (${entry.mode})`).toBeLessThanOrEqual(TOLERANCE);
       worst = Math.max(worst, diff);
     }
@@ -90,21 +53,10 @@ describe('modernBertGraph on the ModernBERT golden fixture', () => {
   });
 
   it('matches reference.batch.bin on the real rows of the padded document batch (padded with id 0, as the reference)', async () => {
-    const { entry_indices: indices, shape, offset } = reference.batch.document;
-    const [, seq, dim] = shape;
-    const entries = indices.map((i) => reference.entries[i]!);
-    const ids = entries.map((e) => [...e.token_ids, ...new Array<number>(seq - e.token_ids.length).fill(0)]);
-    const masks = entries.map((e) => e.token_ids.map(() => 1).concat(new Array<number>(seq - e.token_ids.length).fill(0)));
+    const { ids, masks } = documentBatch(golden.reference);
     for (const chunk of [undefined, 40]) {
       const data = await encode(await session(chunk), ids, masks);
-      let worstReal = 0;
-      let worstPad = 0;
-      entries.forEach((entry, b) => {
-        const real = entry.token_ids.length * dim;
-        const at = b * seq * dim;
-        worstReal = Math.max(worstReal, maxAbsDiff(data.subarray(at, at + real), referenceBatchBin.subarray(offset + at, offset + at + real)));
-        worstPad = Math.max(worstPad, maxAbsDiff(data.subarray(at + real, at + seq * dim), referenceBatchBin.subarray(offset + at + real, offset + at + seq * dim)));
-      });
+      const { real: worstReal, pad: worstPad } = documentBatchDiff(data, golden);
       expect(Array.from(data).every(Number.isFinite)).toBe(true);
       // [PAD] rows are not compared (README §6.3: their windows can hold no attended key); reported only.
       console.info(`ModernBERT graph, chunk ${String(chunk ?? 'default')}: document batch real rows max |Δ| = ${worstReal.toExponential(3)}, [PAD] rows ${worstPad.toExponential(3)}`);
