@@ -11,8 +11,9 @@ export type { CreateEncoderOptions, RemoteEncoder } from './client/create-encode
 export { ColbertError, ErrorCode, isColbertError } from './errors.js';
 export { clearModelCache } from './model/files/cached-files.js';
 export type { SerializedColbertError } from './errors.js';
+export { toBfloat16Bits, toFloat16Bits } from './model/float16.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
-export type { Tensor, TensorMap } from './model/safetensors.js';
+export type { SafetensorsDtype, Tensor, TensorMap, TensorToWrite } from './model/safetensors.js';
 export type {
   BackendInfo,
   BackendPreference,

@@ -1,4 +1,5 @@
 import { ColbertError, ErrorCode } from '../errors.js';
+import { float16BitsToFloat32, toBfloat16Bits, toFloat16Bits } from './float16.js';
 
 /** Dtypes we read. F16/BF16 are upcast to f32 on load. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
@@ -71,29 +72,33 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: Safeten
     const u32 = new Uint32Array(out.buffer);
     for (let i = 0; i < count; i++) u32[i] = src.getUint16(2 * i, true) << 16;
   } else {
-    for (let i = 0; i < count; i++) out[i] = halfToFloat(src.getUint16(2 * i, true));
+    for (let i = 0; i < count; i++) out[i] = float16BitsToFloat32(src.getUint16(2 * i, true));
   }
   return out;
 }
 
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+
+/** A tensor to write; `dtype` (default F32) is how it is stored, converted from float32 with round-to-nearest-even. */
+export interface TensorToWrite {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+  readonly dtype?: SafetensorsDtype;
 }
 
-/** Serialises F32 tensors in the layout PyTorch's safetensors writes (header padded to 8 bytes with spaces). */
-export function writeSafetensors(tensors: ReadonlyArray<{ name: string; shape: readonly number[]; data: Float32Array }>): Uint8Array {
+/** Serialises tensors in the layout PyTorch's safetensors writes (header padded to 8 bytes with spaces). */
+export function writeSafetensors(tensors: ReadonlyArray<TensorToWrite>): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const payloads: Uint8Array[] = [];
   let offset = 0;
   for (const t of tensors) {
-    const bytes = t.data.length * 4;
     if (t.shape.reduce((a, b) => a * b, 1) !== t.data.length) throw new Error(`tensor ${t.name}: shape does not match data length`);
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
+    const dtype = t.dtype ?? 'F32';
+    const stored = dtype === 'F32' ? t.data : dtype === 'F16' ? toFloat16Bits(t.data) : toBfloat16Bits(t.data);
+    const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
+    payloads.push(bytes);
+    offset += bytes.byteLength;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
@@ -102,9 +107,9 @@ export function writeSafetensors(tensors: ReadonlyArray<{ name: string; shape: r
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
-  for (const t of tensors) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+  for (const bytes of payloads) {
+    out.set(bytes, at);
+    at += bytes.byteLength;
   }
   return out;
 }

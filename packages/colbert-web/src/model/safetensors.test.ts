@@ -1,0 +1,74 @@
+import { generatePreset } from '@colbert-web/fixtures';
+import { describe, expect, test } from 'vitest';
+import { ErrorCode } from '../errors.js';
+import { memoryFiles } from './files/memory-files.js';
+import { loadEncoder } from './load-model.js';
+import type { SafetensorsDtype } from './safetensors.js';
+import { parseSafetensors, writeSafetensors } from './safetensors.js';
+
+describe('safetensors dtypes', () => {
+  test('F16 and BF16 read back as the nearest representable float32', () => {
+    const data = Float32Array.of(1, -2, 0.1, 65504, 1e-8, 3.140625);
+    const bytes = writeSafetensors([
+      { name: 'a', shape: [6], data, dtype: 'F16' },
+      { name: 'b', shape: [2, 3], data, dtype: 'BF16' },
+      { name: 'c', shape: [6], data },
+    ]);
+    const tensors = parseSafetensors(bytes, 'test.safetensors');
+    // Hand-computed: float16 has 10 mantissa bits, bfloat16 7.
+    expect(Array.from(tensors.get('a')!.data)).toEqual([1, -2, 0.0999755859375, 65504, 0, 3.140625]);
+    expect(Array.from(tensors.get('b')!.data)).toEqual([1, -2, 0.10009765625, 65536, 1.0011717677116394e-8, 3.140625]);
+    expect(tensors.get('b')!.shape).toEqual([2, 3]);
+    expect(tensors.get('a')!.storedDtype).toBe('F16');
+    expect(tensors.get('c')!.data).toEqual(data);
+  });
+
+  test('a data range outside the file and an unknown dtype are typed errors naming the file', () => {
+    const bytes = writeSafetensors([{ name: 'a', shape: [4], data: new Float32Array(4) }]);
+    expect(() => parseSafetensors(bytes.subarray(0, bytes.length - 4), 'w.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelFileCorrupt, subject: 'w.safetensors' }));
+    const header = new TextEncoder().encode(JSON.stringify({ a: { dtype: 'I8', shape: [1], data_offsets: [0, 1] } }));
+    const odd = new Uint8Array(8 + header.length + 1);
+    new DataView(odd.buffer).setBigUint64(0, BigInt(header.length), true);
+    odd.set(header, 8);
+    expect(() => parseSafetensors(odd, 'w.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelUnsupported }));
+  });
+});
+
+describe('checkpoints stored in half precision', () => {
+  // Every backbone and Dense tensor rewritten as F16 / BF16; the encoder upcasts to float32 on load.
+  const halve = (files: ReadonlyMap<string, Uint8Array>, dtype: SafetensorsDtype): Map<string, Uint8Array> => {
+    const out = new Map(files);
+    for (const [path, bytes] of files) {
+      if (!path.endsWith('.safetensors')) continue;
+      const tensors = [...parseSafetensors(bytes, path)].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype }));
+      out.set(path, writeSafetensors(tensors));
+    }
+    return out;
+  };
+
+  for (const [dtype, floor] of [['F16', 0.999], ['BF16', 0.99]] as const) {
+    test(`${dtype}: every row's cosine with the float32 checkpoint's ≥ ${floor}`, async () => {
+      const f32 = generatePreset('tiny');
+      const inputs = ['What does p53 do in apoptosis?', 'Myocardial infarction risk rises with age and smoking.'].flatMap((text) => [
+        { text, kind: 'query' as const },
+        { text, kind: 'document' as const },
+      ]);
+      const full = await loadEncoder(memoryFiles(f32), { threads: 1 });
+      const half = await loadEncoder(memoryFiles(halve(f32, dtype)), { threads: 1 });
+      const [a, b] = [await full.encode(inputs), await half.encode(inputs)];
+      let minCosine = 1;
+      a.forEach((e, i) => {
+        for (let r = 0; r < e.rows; r++) {
+          let dot = 0;
+          for (let c = 0; c < e.dim; c++) dot += e.vectors[r * e.dim + c]! * b[i]!.vectors[r * e.dim + c]!;
+          minCosine = Math.min(minCosine, dot);
+        }
+      });
+      await full.close();
+      await half.close();
+      expect(minCosine).toBeGreaterThanOrEqual(floor);
+      expect(minCosine).toBeLessThan(1);
+      console.log(`${dtype} weights: min row cosine ${minCosine.toFixed(6)}`);
+    });
+  }
+});
