@@ -101,10 +101,18 @@ export class Encoder {
       await yieldToEventLoop();
       throwIfAborted(signal);
       const shape = [batch.refs.length, batch.length];
-      const result = await this.session.run({
-        [INPUT_IDS]: new Tensor('int64', batch.ids, shape),
-        [ATTENTION_MASK]: new Tensor('int64', batch.attentionMask, shape),
-      });
+      const result = await this.session
+        .run({ [INPUT_IDS]: new Tensor('int64', batch.ids, shape), [ATTENTION_MASK]: new Tensor('int64', batch.attentionMask, shape) })
+        .catch((cause: unknown) => {
+          if (cause instanceof ColbertError) throw cause;
+          // Typically memory: a long sequence's attention scores grow with its length squared.
+          throw new ColbertError(
+            ErrorCode.BackendFailed,
+            `Inference failed on a batch of ${shape[0]} × ${shape[1]} tokens: ${(cause as Error).message}. ` +
+              "Lower maxBatchTokens, or encode long documents with longDocuments: 'split'.",
+            { cause },
+          );
+        });
       const embeddings = result[EMBEDDINGS]!;
       const data = embeddings.data as Float32Array;
       batch.refs.forEach(({ text, sequence, rowOffset }, b) => {
