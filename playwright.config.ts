@@ -14,6 +14,7 @@ const args = [
 
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
   workers: 1,
   timeout: 180_000,
   expect: { timeout: 30_000 },

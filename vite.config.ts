@@ -8,11 +8,16 @@ const here = import.meta.dirname;
 
 /**
  * Serves test and benchmark data to the browser, in dev and preview: ../shared (golden fixtures, SciFact)
- * under /__shared/, benchmark checkpoints generated into bench/.models under /__bench/. Never part of the
+ * under /__shared/, benchmark checkpoints generated into bench/.models under /__bench/, checkpoints the browser tests
+ * generate (e2e/global-setup.ts) under /__generated/. Never part of the
  * built site.
  */
 function serveTestData(): Plugin {
-  const roots: Record<string, string> = { '/__shared/': resolve(here, '../shared'), '/__bench/': resolve(here, 'bench/.models') };
+  const roots: Record<string, string> = {
+    '/__shared/': resolve(here, '../shared'),
+    '/__bench/': resolve(here, 'bench/.models'),
+    '/__generated/': resolve(here, 'e2e/.generated'),
+  };
   const types: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream', '.txt': 'text/plain' };
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -3,6 +3,7 @@
  * (Dense modules unless folded in, L2 normalisation) as a second small model built here.
  */
 import { Tensor } from 'onnxruntime-web';
+import { ColbertError, ErrorCode } from '../errors.js';
 import type { ExportCheckpoint } from './checkpoint.js';
 import type { DenseLayer } from './dense.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS } from './graph/build-graph.js';
@@ -42,6 +43,7 @@ export function buildHeadGraph(onnx: OnnxExport, dense: readonly DenseLayer[], d
  */
 export async function createExportSession(checkpoint: ExportCheckpoint, options: OrtSessionOptions): Promise<OrtSession> {
   const onnx = checkpoint.onnxExport;
+  if (onnx.format === 'onnx-int8') options = { ...options, backend: int8Backend(options.backend, onnx.file) };
   const backbone = await createOrtSession(onnx.model, { ...options, outputLocation: 'cpu' });
   try {
     // Where the export fell back to WASM, so does the head; on WebGPU the head follows the caller's preference.
@@ -86,4 +88,19 @@ class ExportSession implements OrtSession {
   async release(): Promise<void> {
     await Promise.all([this.backbone.release(), this.head.release()]);
   }
+}
+
+/**
+ * int8 exports run on WASM: onnxruntime-web 1.30's WebGPU EP returns wrong vectors for the
+ * DynamicQuantizeLinear + MatMulInteger graph (row cosine with the reference −0.34 in e2e/onnx-exports.spec.ts).
+ */
+function int8Backend(preference: OrtSessionOptions['backend'], file: string): 'wasm' {
+  if (preference === 'webgpu') {
+    throw new ColbertError(
+      ErrorCode.ModelUnsupported,
+      `${file} is an int8 export, which onnxruntime-web's WebGPU backend computes wrongly; load it with backend 'wasm' or 'auto', or use weights 'onnx-fp16' on WebGPU.`,
+      { subject: 'backend' },
+    );
+  }
+  return 'wasm';
 }
