@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 const src = (path: string): string => resolve(import.meta.dirname, 'packages', path);
 
+// The GPU tests run WebGPU under Node (npm `webgpu`, Dawn) on Chromium's SwiftShader Vulkan driver. The dynamic
+// loader reads these when a process starts, so they are set here, in the parent, for the forked workers to inherit.
+process.env['LD_LIBRARY_PATH'] ??= '/usr/lib/chromium';
+process.env['VK_ICD_FILENAMES'] ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
+
 export default defineConfig({
   resolve: {
     // Tests run on the sources, not on dist/.
