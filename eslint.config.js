@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'public/**', 'scratch/**', 'test-results/**', 'bench/results/**', 'bench/.models/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'public/**', 'scratch/**', 'test-results/**', 'bench/results/**', 'bench/.models/**', 'packages/colbert-web/assembly/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],

@@ -1,0 +1,49 @@
+import { maxsimWasm } from './maxsim-wasm.generated.js';
+
+/** Which instruction set the int8 kernel uses. */
+export type SimdLevel = 'relaxed' | 'plain';
+
+/** The kernels' exports (see packages/colbert-web/assembly/maxsim.ts); every argument is a byte address. */
+export interface MaxSimExports {
+  scoreF32(job: number): void;
+  scoreInt8(job: number): void;
+  explainF32(job: number, doc: number, outIndex: number, outScore: number): void;
+  explainInt8(job: number, doc: number, outIndex: number, outScore: number): void;
+  dotsInt8(job: number, doc: number, out: number): void;
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The compiled module for a SIMD level and memory kind, compiled once per process and shared by scorers.
+ *
+ * @example
+ * const kernels = await instantiateMaxSim(await maxsimModule('plain', false), memory);
+ */
+export function maxsimModule(simd: SimdLevel, shared: boolean): Promise<WebAssembly.Module> {
+  const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof maxsimWasm;
+  let module = compiled.get(name);
+  if (!module) {
+    module = WebAssembly.compile(decodeBase64(maxsimWasm[name]));
+    compiled.set(name, module);
+  }
+  return module;
+}
+
+/**
+ * Instantiates the kernels on a memory (the same module and memory in every worker thread).
+ *
+ * @example
+ * const { scoreInt8 } = await instantiateMaxSim(module, arena.memory);
+ */
+export async function instantiateMaxSim(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<MaxSimExports> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return instance.exports as unknown as MaxSimExports;
+}
