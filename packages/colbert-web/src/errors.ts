@@ -21,6 +21,16 @@ export const ErrorCode = {
   WebGpuUnavailable: 'WEBGPU_UNAVAILABLE',
   /** The object was used after close(). */
   Closed: 'CLOSED',
+  /** An index was opened (or a file imported) with a different model than the one it was built with. */
+  IndexModelMismatch: 'INDEX_MODEL_MISMATCH',
+  /** Stored index data failed its checksum or is inconsistent: clear the index (or re-import it) and re-add. */
+  IndexCorrupt: 'INDEX_CORRUPT',
+  /** The browser's storage quota is exhausted; the index keeps its last committed state. */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
+  /** A portable index file is truncated, of another version, or fails a checksum; nothing was imported. */
+  IndexFileInvalid: 'INDEX_FILE_INVALID',
+  /** IndexedDB refused or aborted an operation for another reason (private mode, disk error, connection lost). */
+  StorageFailed: 'STORAGE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

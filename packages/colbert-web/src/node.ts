@@ -22,7 +22,28 @@ export { urlFiles } from './model/files/url-files.js';
 export type { ModelFiles } from './model/files/model-files.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export { filesFromSource, loadEncoder } from './model/load-model.js';
+// The tokenizer and the ColBERT preparation on their own, for tools that need PyLate's exact token rows without
+// running the model (the CLI's word-piece-overlap reference scorer).
+export { createTokenizer } from './model/tokenizer.js';
+export type { ColbertTokenizer, TokenizedText } from './model/tokenizer.js';
+export { prepareTexts } from './model/colbert-prep.js';
+export type { PrepareInput, PrepareOptions } from './model/colbert-prep.js';
+export type { PreparedText, Sequence } from './model/prepared.js';
+export type { ColbertSettings } from './model/colbert-settings.js';
 export * from './index.js';
+// The portable index file and the model identity, for the CLI (runtime-agnostic; the browser store uses them too).
+export { IndexFileReader, scanIndexFile } from './store/index-file-reader.js';
+export type { FileIdentity, FileItem, FileTotals, ScanResult } from './store/index-file-reader.js';
+export { IndexFileWriter } from './store/index-file-writer.js';
+export type { FileDocument, FileSegment } from './store/index-file-segment.js';
+export { prepareDocuments, groupIntoSegments } from './store/add-input.js';
+export type { PreparedDocument, StoreDocument } from './store/add-input.js';
+export { documentsToFileSegment } from './store/segment-convert.js';
+export { assertSameModel, hashModelFiles, modelIdentity } from './store/model-identity.js';
+export type { ModelIdentity } from './store/model-identity.js';
+export { createWasmScorer } from './cpu/wasm-scorer.js';
+export type { DocumentBatch, ScoredDocument, Scorer } from './scoring/scorer.js';
+export type { StoredPrecision } from './scoring/token-matrix.js';
 
 /** A folder path or an http(s) URL → its files. */
 export function modelFiles(pathOrUrl: string): ModelFiles {

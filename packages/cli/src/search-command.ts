@@ -1,0 +1,49 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { assertSameModel, ColbertError, createWasmScorer, ErrorCode, loadEncoderFrom, modelFiles, modelIdentity } from 'colbert-web/node';
+import { documentsBySeq, readIndexFile } from './index-file.js';
+
+/**
+ * `colbert-web search <file> "query" [-k 10] [--json] [--model <folder|url>]`: MaxSim over a portable index file
+ * on the CPU (WebAssembly SIMD scorer). The model defaults to the one named in the file.
+ */
+export async function searchCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { k: { type: 'string', short: 'k', default: '10' }, json: { type: 'boolean', default: false }, model: { type: 'string' }, threads: { type: 'string' } },
+    strict: true,
+  });
+  const [file, query] = positionals;
+  if (!file || query === undefined) throw new ColbertError(ErrorCode.InvalidInput, 'usage: colbert-web search <file.cwi> "query" [-k 10] [--json]', { subject: 'arguments' });
+  const k = Number(values.k);
+  if (!Number.isSafeInteger(k) || k < 0) throw new ColbertError(ErrorCode.InvalidInput, '-k must be a non-negative integer.', { subject: '-k' });
+  const { identity: fileIdentity, segments } = readIndexFile(file);
+  const model = values.model ?? fileIdentity.identity.name;
+  const threads = values.threads ? Number(values.threads) : undefined;
+  const encoder = await loadEncoderFrom(model, threads ? { threads } : {});
+  try {
+    assertSameModel(fileIdentity.identity, await modelIdentity(modelFiles(model), encoder.checkpoint, model), file);
+    const { dim } = fileIdentity.identity;
+    const scorer = await createWasmScorer({ dim, precision: fileIdentity.precision, threads: threads ?? availableParallelism() });
+    const bySeq = documentsBySeq(segments);
+    try {
+      for (const s of segments) await scorer.append({ tokens: s.tokens, lengths: s.lengths, seqs: s.seqs });
+      const [q] = await encoder.encode([{ text: query, kind: 'query' }]);
+      const started = performance.now();
+      const hits = await scorer.score({ precision: 'f32', dim, rows: q!.rows, values: q!.vectors }, { k });
+      const ms = performance.now() - started;
+      const results = hits.map((h) => ({ id: bySeq.get(h.seq)!.id, score: h.score, text: bySeq.get(h.seq)!.text ?? undefined }));
+      if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+      else {
+        results.forEach((r, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${r.score.toFixed(4)}  ${r.id}  ${(r.text ?? '').slice(0, 100).replace(/\s+/g, ' ')}\n`));
+        process.stderr.write(`${bySeq.size} documents, ${scorer.backend} × ${scorer.threads} thread(s), scored in ${ms.toFixed(1)} ms\n`);
+      }
+    } finally {
+      scorer.dispose();
+    }
+  } finally {
+    await encoder.close();
+  }
+  return 0;
+}

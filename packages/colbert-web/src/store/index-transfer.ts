@@ -1,0 +1,139 @@
+import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
+import type { StoredPrecision } from '../scoring/token-matrix.js';
+import type { OperationOptions } from '../protocol/progress.js';
+import type { SegmentEntry } from './schema.js';
+import { mergeLive } from './compaction.js';
+import { invalidFile } from './index-file-format.js';
+import { IndexFileReader } from './index-file-reader.js';
+import { IndexFileWriter } from './index-file-writer.js';
+import { commitManifest } from './manifest.js';
+import { assertSameModel } from './model-identity.js';
+import { segmentToBatch } from './segment-record.js';
+import { fileSegmentToRecords, recordsToFileSegment } from './segment-convert.js';
+import { storageError } from './storage-errors.js';
+import { currentManifest, deleteUncommitted, putSegment } from './store-context.js';
+import type { StoreContext } from './store-context.js';
+import { withWriteLock } from './write-lock.js';
+import { isTombstoned } from './manifest.js';
+import { makeSegmentRecord } from './segment-record.js';
+
+async function* byteStream(source: string | Blob, signal: AbortSignal | undefined): AsyncGenerator<{ bytes: Uint8Array; total: number | undefined }> {
+  let body: ReadableStream<Uint8Array>;
+  let total: number | undefined;
+  if (typeof source === 'string') {
+    let response: Response;
+    try {
+      response = await fetch(source, { signal });
+    } catch (cause) {
+      throw invalidFile(`could not fetch ${source} (${(cause as Error).message})`);
+    }
+    if (!response.ok || !response.body) throw invalidFile(`fetching ${source} answered HTTP ${response.status}`);
+    const length = Number(response.headers.get('content-length'));
+    total = Number.isFinite(length) && length > 0 ? length : undefined;
+    body = response.body;
+  } else {
+    body = source.stream();
+    total = source.size;
+  }
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield { bytes: value, total };
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Replaces the index with a portable index file (URL or Blob), streaming: each segment is checked and written
+ * uncommitted as it arrives; only a complete, valid file built with this model is committed, in one manifest
+ * transaction. Anything else throws (INDEX_FILE_INVALID, INDEX_MODEL_MISMATCH, QUOTA_EXCEEDED, ABORTED) and
+ * leaves the index as it was. Sequence numbers are renumbered from the index's next one, in file order.
+ */
+export async function importIndexFile(ctx: StoreContext, source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number; precision: StoredPrecision }> {
+  const { signal, onProgress } = options;
+  throwIfAborted(signal);
+  return withWriteLock(ctx.index, async () => {
+    const db = await ctx.db();
+    const m = await currentManifest(ctx);
+    const reader = new IndexFileReader();
+    const entries: SegmentEntry[] = [];
+    let seq = m.nextSeq;
+    let segment = m.nextSegment;
+    let precision = m.precision;
+    let loaded = 0;
+    try {
+      for await (const { bytes, total } of byteStream(source, signal)) {
+        throwIfAborted(signal);
+        for (const item of reader.push(bytes)) {
+          if (item.kind === 'identity') {
+            assertSameModel(item.identity, m.identity, 'The index file');
+            precision = item.precision;
+          } else if (item.kind === 'segment') {
+            const built = fileSegmentToRecords(item.segment, segment++, seq);
+            seq += item.segment.seqs.length;
+            await putSegment(db, built.record, built.documents);
+            entries.push(built.entry);
+          }
+        }
+        loaded += bytes.length;
+        onProgress?.({ phase: 'import', loaded, total });
+      }
+      reader.finish();
+      throwIfAborted(signal);
+      await commitManifest(db, ctx.index, m.generation, async (tx, current) => {
+        // The previous contents go in the same commit as the new manifest: all or nothing.
+        await Promise.all([
+          tx.objectStore('segments').delete(IDBKeyRange.upperBound(m.nextSegment, true)),
+          tx.objectStore('documents').delete(IDBKeyRange.upperBound(m.nextSeq, true)),
+        ]);
+        return { ...current, precision, generation: current.generation + 1, nextSeq: seq, nextSegment: segment, segments: entries, tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+      });
+    } catch (error) {
+      await deleteUncommitted(db, m).catch(() => undefined);
+      throw storageError(error, `importing an index file into index "${ctx.index}"`);
+    }
+    ctx.channel.announce({ generation: m.generation + 1, kind: 'import' });
+    return { documents: seq - m.nextSeq, precision };
+  });
+}
+
+/**
+ * The live documents as one portable index file (removed ones left out, seqs kept). Holds the write lock while
+ * reading so no compaction or import swaps segments underneath; searches keep running.
+ */
+export async function exportIndexFile(ctx: StoreContext, options: { signal?: AbortSignal } = {}): Promise<Blob> {
+  return withWriteLock(ctx.index, async () => {
+    const db = await ctx.db();
+    const m = await currentManifest(ctx);
+    const writer = new IndexFileWriter();
+    const parts: BlobPart[] = [writer.start(m.identity, m.precision) as Uint8Array<ArrayBuffer>];
+    for (const entry of m.segments) {
+      throwIfAborted(options.signal);
+      let record;
+      let docs;
+      try {
+        const tx = db.transaction(['segments', 'documents'], 'readonly');
+        [record, docs] = await Promise.all([tx.objectStore('segments').get(entry.id), tx.objectStore('documents').getAll(IDBKeyRange.bound(entry.firstSeq, entry.lastSeq))]);
+        await tx.done;
+      } catch (error) {
+        throw storageError(error, `exporting index "${ctx.index}"`);
+      }
+      const batch = segmentToBatch(record, { ...entry, precision: m.precision, dim: m.identity.dim }, ctx.index, true);
+      const live = mergeLive([batch], m.tombstones);
+      if (live.seqs.length === 0) continue;
+      const bySeq = new Map(docs.map((d) => [d.seq, d]));
+      const liveDocs = Array.from(live.seqs, (s) => bySeq.get(s));
+      if (liveDocs.some((d) => !d || isTombstoned(m.tombstones, d.seq))) {
+        throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} has documents without records. Clear the index and re-add them.`, { subject: `segments/${entry.id}` });
+      }
+      const rec = makeSegmentRecord(entry.id, live.tokens, live.lengths, live.seqs);
+      parts.push(writer.segment(recordsToFileSegment(rec, liveDocs.map((d) => d!))) as Uint8Array<ArrayBuffer>);
+    }
+    parts.push(writer.end() as Uint8Array<ArrayBuffer>);
+    return new Blob(parts, { type: 'application/octet-stream' });
+  });
+}

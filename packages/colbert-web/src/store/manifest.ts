@@ -1,0 +1,72 @@
+import { ColbertError, ErrorCode } from '../errors.js';
+import type { StoredPrecision } from '../scoring/token-matrix.js';
+import type { ModelIdentity } from './model-identity.js';
+import type { IndexDb, IndexSchema, Manifest } from './schema.js';
+import type { IDBPTransaction } from 'idb';
+
+export type CommitTransaction = IDBPTransaction<IndexSchema, ('manifest' | 'segments' | 'documents')[], 'readwrite'>;
+
+/** The manifest of a new, empty index. */
+export function emptyManifest(identity: ModelIdentity, precision: StoredPrecision): Manifest {
+  return { identity, precision, generation: 0, nextSeq: 0, nextSegment: 0, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+}
+
+/** Whether `seq` is in the sorted tombstone list. */
+export function isTombstoned(tombstones: Uint32Array, seq: number): boolean {
+  let lo = 0;
+  let hi = tombstones.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = tombstones[mid]!;
+    if (v === seq) return true;
+    if (v < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Sorted union of tombstones and new seqs. */
+export function withTombstones(tombstones: Uint32Array, seqs: Iterable<number>): Uint32Array {
+  const set = new Set<number>(tombstones);
+  for (const s of seqs) set.add(s);
+  return Uint32Array.from([...set].sort((a, b) => a - b));
+}
+
+/** Tombstones minus `purged` (documents compaction dropped for good). */
+export function withoutTombstones(tombstones: Uint32Array, purged: ReadonlySet<number>): Uint32Array {
+  return tombstones.filter((s) => !purged.has(s));
+}
+
+/** The manifest as committed now (undefined for a database that was never initialised). */
+export async function readManifest(db: IndexDb): Promise<Manifest | undefined> {
+  return db.get('manifest', 'manifest');
+}
+
+/**
+ * The one atomic step that makes writes visible: a small read-modify-write of the manifest with strict
+ * durability (flushed to disk before it resolves). `expectedGeneration` guards against a writer that lost its
+ * lock: the manifest must be the one this writer started from.
+ */
+export async function commitManifest(
+  db: IndexDb,
+  index: string,
+  expectedGeneration: number,
+  update: (tx: CommitTransaction, current: Manifest) => Promise<Manifest>,
+): Promise<Manifest> {
+  const tx = db.transaction(['manifest', 'segments', 'documents'], 'readwrite', { durability: 'strict' });
+  // Rejections surface through tx.done too; swallow this handle so an early abort is not reported unhandled.
+  tx.done.catch(() => undefined);
+  const current = await tx.objectStore('manifest').get('manifest');
+  if (!current || current.generation !== expectedGeneration) {
+    tx.abort();
+    throw new ColbertError(
+      ErrorCode.StorageFailed,
+      `Index "${index}" changed while this write was in progress (another writer without the lock?); nothing was committed. Retry.`,
+      { subject: index },
+    );
+  }
+  const next = await update(tx, current);
+  await tx.objectStore('manifest').put(next, 'manifest');
+  await tx.done;
+  return next;
+}

@@ -1,0 +1,148 @@
+import { ColbertError, ErrorCode } from '../errors.js';
+import type { DocumentBatch } from '../scoring/scorer.js';
+import type { StoredPrecision } from '../scoring/token-matrix.js';
+import { verifyDocumentRecord } from './document-record.js';
+import { isTombstoned } from './manifest.js';
+import type { Manifest, SegmentEntry } from './schema.js';
+import { segmentToBatch } from './segment-record.js';
+import { storageError } from './storage-errors.js';
+import type { StoreContext } from './store-context.js';
+
+/** Everything a scorer needs, as committed at `generation`. */
+export interface LoadedIndex {
+  readonly generation: number;
+  readonly precision: StoredPrecision;
+  readonly dim: number;
+  /** Segment ids, in the order of `batches`. */
+  readonly segments: readonly number[];
+  /** One batch per segment, sequence numbers strictly increasing across them. */
+  readonly batches: DocumentBatch[];
+  /** Documents inside the batches that are removed or replaced: the scorer's `remove(tombstones)`. */
+  readonly tombstones: Uint32Array;
+}
+
+/** What changed since a previous load: only new segments, or (after compaction, clear, import) everything. */
+export type IndexChanges = { readonly reset: true; readonly index: LoadedIndex } | ({ readonly reset: false } & LoadedIndex);
+
+/** A stored document as a hit shows it. */
+export interface StoredDocument {
+  readonly seq: number;
+  readonly id: string;
+  readonly text: string | undefined;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+  readonly truncated: boolean;
+  /** [start, end) UTF-16 offsets per token, 2 per token; -1, -1 for special tokens. */
+  readonly spans: Int32Array;
+  readonly tokenIds: Int32Array;
+}
+
+export interface IndexStats {
+  /** Live documents. */
+  readonly documents: number;
+  /** Token rows of the live documents. */
+  readonly tokens: number;
+  readonly segments: number;
+  /** Removed or replaced documents still occupying segments (compaction frees them). */
+  readonly tombstones: number;
+  readonly precision: StoredPrecision;
+  /** Logical bytes of this index by section (IndexedDB's own overhead not included). */
+  readonly bytes: { readonly vectors: number; readonly spans: number; readonly records: number; readonly total: number };
+}
+
+/** Reads the manifest and the listed segments in one read transaction: a consistent snapshot, one read each. */
+async function readSegments(ctx: StoreContext, pick: (m: Manifest) => readonly SegmentEntry[]): Promise<{ m: Manifest; batches: DocumentBatch[]; picked: readonly SegmentEntry[] }> {
+  const db = await ctx.db();
+  let m: Manifest | undefined;
+  let picked: readonly SegmentEntry[] = [];
+  let records;
+  try {
+    const tx = db.transaction(['manifest', 'segments'], 'readonly');
+    m = await tx.objectStore('manifest').get('manifest');
+    if (m) {
+      picked = pick(m);
+      const store = tx.objectStore('segments');
+      records = await Promise.all(picked.map((s) => store.get(s.id)));
+    }
+    await tx.done;
+  } catch (error) {
+    throw storageError(error, `loading index "${ctx.index}"`);
+  }
+  if (!m || !records) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}" has no manifest (was its database deleted?). Open it again.`, { subject: ctx.index });
+  const manifest = m;
+  const batches = picked.map((s, i) =>
+    segmentToBatch(records[i], { id: s.id, documents: s.documents, tokens: s.tokens, precision: manifest.precision, dim: manifest.identity.dim }, ctx.index, ctx.verify),
+  );
+  return { m: manifest, batches, picked };
+}
+
+function loaded(m: Manifest, picked: readonly SegmentEntry[], batches: DocumentBatch[]): LoadedIndex {
+  return { generation: m.generation, precision: m.precision, dim: m.identity.dim, segments: picked.map((s) => s.id), batches, tombstones: m.tombstones.slice() };
+}
+
+/** Every committed segment as a scorer batch, plus the tombstones. */
+export async function loadIndex(ctx: StoreContext): Promise<LoadedIndex> {
+  const { m, batches, picked } = await readSegments(ctx, (manifest) => manifest.segments);
+  return loaded(m, picked, batches);
+}
+
+/**
+ * Only the segments committed since `previous` when the earlier ones are all still there (adds append);
+ * a full load with `reset: true` when segments were replaced (compaction, clear, import).
+ */
+export async function loadChanges(ctx: StoreContext, previous: Pick<LoadedIndex, 'segments'>): Promise<IndexChanges> {
+  const known = new Set(previous.segments);
+  let appendOnly = true;
+  const { m, batches, picked } = await readSegments(ctx, (manifest) => {
+    const ids = manifest.segments.map((s) => s.id);
+    appendOnly = previous.segments.every((id, i) => ids[i] === id);
+    return appendOnly ? manifest.segments.filter((s) => !known.has(s.id)) : manifest.segments;
+  });
+  const result = loaded(m, picked, batches);
+  return appendOnly ? { reset: false, ...result } : { reset: true, index: result };
+}
+
+/** Hit details for sequence numbers, in order; undefined where a seq is unknown or removed. */
+export async function readDocuments(ctx: StoreContext, seqs: ArrayLike<number>): Promise<(StoredDocument | undefined)[]> {
+  const db = await ctx.db();
+  const list = Array.from(seqs);
+  let m: Manifest | undefined;
+  let records;
+  try {
+    const tx = db.transaction(['manifest', 'documents'], 'readonly');
+    m = await tx.objectStore('manifest').get('manifest');
+    const store = tx.objectStore('documents');
+    records = await Promise.all(list.map(async (s) => (Number.isSafeInteger(s) && s >= 0 ? store.get(s) : undefined)));
+    await tx.done;
+  } catch (error) {
+    throw storageError(error, `reading documents of index "${ctx.index}"`);
+  }
+  return records.map((r) => {
+    if (!r || !m || r.seq >= m.nextSeq || isTombstoned(m.tombstones, r.seq)) return undefined;
+    verifyDocumentRecord(r, ctx.index);
+    return {
+      seq: r.seq,
+      id: r.id,
+      text: r.text ?? undefined,
+      metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as Record<string, unknown>),
+      truncated: r.truncated,
+      spans: r.spans,
+      tokenIds: r.tokenIds,
+    };
+  });
+}
+
+/** Counts and bytes from the manifest alone (no segment reads). */
+export function statsOf(m: Manifest): IndexStats {
+  const sum = (f: (s: SegmentEntry) => number): number => m.segments.reduce((n, s) => n + f(s), 0);
+  const vectors = sum((s) => s.vectorBytes);
+  const spans = sum((s) => s.spanBytes);
+  const records = sum((s) => s.recordBytes);
+  return {
+    documents: sum((s) => s.documents) - m.tombstones.length,
+    tokens: sum((s) => s.tokens) - m.tombstonedTokens,
+    segments: m.segments.length,
+    tombstones: m.tombstones.length,
+    precision: m.precision,
+    bytes: { vectors, spans, records, total: vectors + spans + records },
+  };
+}
