@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertSameModel, createWasmScorer, loadEncoderFrom, modelFiles, modelIdentity } from 'colbert-web/node';
+import type { LongDocumentMode, StoredPrecision } from 'colbert-web/node';
+import { indexCommand } from '../index-command.js';
+import { documentsBySeq, readIndexFile } from '../index-file.js';
+import type { Ranker, Run } from './ranker.js';
+
+export interface ModelRankerOptions {
+  model: string;
+  /** The BEIR corpus file: indexed with `colbert-web index` unless `index` is given. */
+  corpus: string;
+  /** A prebuilt index file to evaluate as it is. */
+  index?: string;
+  precision: StoredPrecision;
+  longDocuments: LongDocumentMode;
+  topK: number;
+}
+
+/**
+ * The SDK end to end, as users run it: the corpus goes through `colbert-web index` into a portable index file
+ * (or a prebuilt file is taken as it is), the file is read back and checked, and queries are encoded and scored by
+ * the WebAssembly scorer — so a bug in tokenisation, storage, quantisation or top-k shows up as a metric change.
+ *
+ * @example
+ * const { ranker } = await createModelRanker({ model: './lexical', corpus: 'corpus.jsonl.gz', precision: 'int8', longDocuments: 'truncate', topK: 100 });
+ */
+export async function createModelRanker(options: ModelRankerOptions): Promise<{ ranker: Ranker; settings: Record<string, string | number>; close(): Promise<void> }> {
+  const scratch = options.index ? undefined : mkdtempSync(join(tmpdir(), 'colbert-eval-'));
+  const file = options.index ?? join(scratch!, 'eval.cwi');
+  try {
+    if (!options.index) {
+      const args = [options.corpus, '--model', options.model, '--output', file, '--precision', options.precision, '--long-documents', options.longDocuments];
+      const status = await indexCommand(args);
+      if (status !== 0) throw new Error(`indexing ${options.corpus} stopped (exit ${status}).`);
+    }
+    const { identity, segments } = readIndexFile(file);
+    const encoder = await loadEncoderFrom(options.model);
+    assertSameModel(identity.identity, await modelIdentity(modelFiles(options.model), encoder.checkpoint, options.model), file);
+    const { dim } = identity.identity;
+    const scorer = await createWasmScorer({ dim, precision: identity.precision, threads: availableParallelism() });
+    for (const s of segments) await scorer.append({ tokens: s.tokens, lengths: s.lengths, seqs: s.seqs });
+    const bySeq = documentsBySeq(segments);
+    const ranker: Ranker = async (queries) => {
+      const encoded = await encoder.encode(queries.map((q) => ({ text: q.text, kind: 'query' as const })));
+      const run: Run = new Map();
+      for (const [i, q] of queries.entries()) {
+        const e = encoded[i]!;
+        const hits = await scorer.score({ precision: 'f32', dim, rows: e.rows, values: e.vectors }, { k: options.topK });
+        run.set(q.id, hits.map((h) => ({ docId: bySeq.get(h.seq)!.id, score: h.score })));
+      }
+      return run;
+    };
+    const settings = {
+      model: options.model,
+      precision: identity.precision,
+      longDocuments: options.index ? 'as indexed' : options.longDocuments,
+      scorer: `${scorer.backend} × ${scorer.threads}`,
+      tokens: segments.reduce((n, s) => n + s.tokens.rows, 0),
+    };
+    return {
+      ranker,
+      settings,
+      async close() {
+        scorer.dispose();
+        await encoder.close();
+        if (scratch) rmSync(scratch, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  }
+}
