@@ -1,108 +1,161 @@
-import { ColbertError, createEncoder } from 'colbert-web';
-import type { BackendInfo, EncodedText, RemoteEncoder, TextKind } from 'colbert-web';
+import { ColbertError, createSearch } from 'colbert-web';
+import type { DocumentInput, SearchHandle } from 'colbert-web';
+import { fileDocuments, jsonlDocuments, pastedDocuments } from './documents.js';
+import { renderHit } from './hits.js';
+import { describeIndex } from './status.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const LEXICAL_URL = new URL('models/lexical/', document.baseURI).href;
+const SAMPLE_URL = new URL('sample/corpus.jsonl', document.baseURI).href;
+const controls = ['add-pasted', 'upload', 'add-sample', 'export', 'import', 'clear', 'query'];
 
-let encoder: RemoteEncoder | undefined;
+let search: SearchHandle | undefined;
+let modelLabel = '';
+let lastQueryMs: number | undefined;
+let adding: AbortController | undefined;
+
+function showError(where: HTMLElement, error: unknown): void {
+  where.className = 'error';
+  where.dataset['state'] = 'error';
+  where.textContent = error instanceof ColbertError ? `${error.code}: ${error.message}` : String(error);
+}
+
+async function refreshStatus(): Promise<void> {
+  if (!search) return;
+  const info = await search.info();
+  const bar = $('status-bar');
+  bar.dataset['encoder'] = info.encoder.name;
+  bar.dataset['scorer'] = info.scorer;
+  bar.textContent = `${describeIndex(info, modelLabel)} · last query: ${lastQueryMs === undefined ? '–' : `${lastQueryMs.toFixed(1)} ms`}`;
+  $('doc-count').textContent = `${info.documents} indexed`;
+  $('doc-count').dataset['documents'] = String(info.documents);
+}
 
 async function load(): Promise<void> {
   const choice = $<HTMLSelectElement>('model-choice').value;
   const url = choice === 'lexical' ? LEXICAL_URL : $<HTMLInputElement>('model-url').value.trim();
   const status = $('model-status');
-  $<HTMLButtonElement>('encode').disabled = true;
-  await encoder?.close();
-  encoder = undefined;
+  for (const id of controls) $<HTMLButtonElement>(id).disabled = true;
+  await search?.close();
+  search = undefined;
   status.className = '';
+  status.dataset['state'] = 'loading';
   status.textContent = 'loading…';
   const started = performance.now();
   try {
-    encoder = await createEncoder({
+    search = await createSearch({
       model: url,
+      // One index per model: vectors of different models do not mix.
+      index: choice === 'lexical' ? 'playground-lexical' : `playground-${url}`,
+      backend: $<HTMLSelectElement>('backend').value as 'auto' | 'webgpu' | 'wasm',
       onProgress: (e) => {
         if (e.phase === 'download') status.textContent = `downloading ${e.file}: ${(e.loaded / 1e6).toFixed(1)} MB${e.total ? ` of ${(e.total / 1e6).toFixed(1)} MB` : ''}`;
         else if (e.phase === 'load') status.textContent = `preparing ${e.step}…`;
       },
     });
-    const { model, backend } = await encoder.info();
-    status.textContent = `loaded in ${Math.round(performance.now() - started)} ms`;
+    modelLabel = choice === 'lexical' ? 'offline lexical (not semantic)' : url;
+    status.textContent = `ready in ${Math.round(performance.now() - started)} ms`;
     status.dataset['state'] = 'ready';
-    $('status-bar').dataset['backend'] = backend.name;
-    $('status-bar').textContent =
-      `${describeBackend(backend)} · ` +
-      `model: ${choice === 'lexical' ? 'offline lexical (not semantic)' : model.location} · ${model.architecture}, ${model.layers} layer${model.layers === 1 ? "" : "s"}, dim ${model.dim}`;
-    $<HTMLButtonElement>('encode').disabled = false;
-    await encode();
+    for (const id of controls) $<HTMLButtonElement>(id).disabled = false;
+    await refreshStatus();
+    await runSearch();
   } catch (error) {
-    status.className = 'error';
-    status.dataset['state'] = 'error';
-    status.textContent = error instanceof ColbertError ? `${error.code}: ${error.message}` : String(error);
+    showError(status, error);
   }
 }
 
-/** "backend: wasm (2 threads, SIMD on)" or "backend: webgpu (google swiftshader, software; 1 node on the CPU)". */
-function describeBackend(backend: BackendInfo): string {
-  if (backend.name === 'wasm') {
-    const skipped = backend.webgpuSkipped ? `; WebGPU not used: ${backend.webgpuSkipped.replaceAll('-', ' ')}` : '';
-    return `backend: wasm (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}${skipped})`;
-  }
-  const { vendor, architecture, description, isFallbackAdapter } = backend.adapter;
-  const adapter = [vendor, architecture || description].filter(Boolean).join(' ') || 'unknown adapter';
-  const fallback = backend.fallbackNodes === null ? '' : `; ${backend.fallbackNodes} node${backend.fallbackNodes === 1 ? '' : 's'} on the CPU`;
-  return `backend: webgpu (${adapter}${isFallbackAdapter ? ', software' : ''}${fallback})`;
-}
-
-async function encode(): Promise<void> {
-  if (!encoder) return;
-  const text = $<HTMLTextAreaElement>('text').value;
-  const kind = $<HTMLSelectElement>('kind').value as TextKind;
+async function add(documents: () => Promise<DocumentInput[]>): Promise<void> {
+  if (!search) return;
+  const status = $('add-status');
+  const bar = $<HTMLProgressElement>('add-progress');
+  adding = new AbortController();
+  $('cancel-add').hidden = false;
+  bar.hidden = false;
+  status.className = '';
+  status.dataset['state'] = 'adding';
   const started = performance.now();
-  const [encoded] = await encoder.encode([{ text, kind }]);
-  const ms = performance.now() - started;
-  render(text, encoded!);
-  $('status-bar').textContent = $('status-bar').textContent!.replace(/ · last encode: .*$/, '') + ` · last encode: ${ms.toFixed(1)} ms`;
-}
-
-function render(text: string, encoded: EncodedText): void {
-  $('shape').textContent = `${encoded.rows} × ${encoded.dim}${encoded.truncated ? ' (truncated)' : ''}`;
-  const list = $('tokens');
-  list.replaceChildren();
-  for (let r = 0; r < encoded.rows; r++) {
-    const start = encoded.spans[2 * r]!;
-    const end = encoded.spans[2 * r + 1]!;
-    const row = document.createElement('div');
-    row.className = `token-row${start < 0 ? ' special' : ''}`;
-    row.dataset['token'] = encoded.tokens[r]!;
-    const cells = [String(r), encoded.tokens[r]!, start < 0 ? '–' : JSON.stringify(text.slice(start, end))];
-    for (const [i, value] of cells.entries()) {
-      const cell = document.createElement('span');
-      cell.className = ['index', 'piece', 'span'][i]!;
-      cell.textContent = value;
-      row.append(cell);
-    }
-    row.append(vectorStrip(encoded.vectors.subarray(r * encoded.dim, (r + 1) * encoded.dim)));
-    list.append(row);
+  try {
+    const docs = await documents();
+    await search.add(docs, {
+      signal: adding.signal,
+      onProgress: (e) => {
+        if (e.phase !== 'index') return;
+        bar.max = e.total;
+        bar.value = e.loaded;
+        status.textContent = `indexed ${e.loaded} of ${e.total} documents`;
+      },
+    });
+    status.textContent = `indexed ${docs.length} document${docs.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    status.dataset['state'] = 'done';
+  } catch (error) {
+    showError(status, error);
+  } finally {
+    adding = undefined;
+    bar.hidden = true;
+    $('cancel-add').hidden = true;
+    await refreshStatus();
+    await runSearch();
   }
 }
 
-/** The row's components as a colour strip: blue negative, red positive. */
-function vectorStrip(vector: Float32Array): HTMLElement {
-  const strip = document.createElement('div');
-  strip.className = 'vector';
-  const scale = 1 / Math.max(1e-9, ...Array.from(vector, Math.abs));
-  for (const v of vector) {
-    const cell = document.createElement('span');
-    const a = Math.min(1, Math.abs(v) * scale);
-    cell.style.background = v >= 0 ? `rgba(220, 38, 38, ${a})` : `rgba(37, 99, 235, ${a})`;
-    strip.append(cell);
+let searchSeq = 0;
+async function runSearch(): Promise<void> {
+  const query = $<HTMLInputElement>('query').value.trim();
+  const list = $('hits');
+  const mine = ++searchSeq;
+  if (!search || !query) {
+    list.replaceChildren();
+    return;
   }
-  return strip;
+  const topic = $<HTMLInputElement>('filter-topic').value.trim();
+  const started = performance.now();
+  try {
+    const hits = await search.search(query, { k: 10, explain: true, ...(topic ? { filter: { topic } } : {}) });
+    if (mine !== searchSeq) return; // a newer keystroke won
+    lastQueryMs = performance.now() - started;
+    list.replaceChildren(...hits.map((hit) => renderHit(hit, query, search!, (id) => void remove(id))));
+    list.dataset['query'] = query;
+    await refreshStatus();
+  } catch (error) {
+    showError(list, error);
+  }
+}
+
+async function remove(id: string): Promise<void> {
+  await search?.remove([id]);
+  await refreshStatus();
+  await runSearch();
+}
+
+async function exportIndex(): Promise<void> {
+  if (!search) return;
+  const blob = await search.export();
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: 'index.cwi' });
+  link.click();
+  URL.revokeObjectURL(link.href);
 }
 
 $<HTMLSelectElement>('model-choice').addEventListener('change', (e) => {
   $<HTMLInputElement>('model-url').hidden = (e.target as HTMLSelectElement).value !== 'url';
 });
 $('load').addEventListener('click', () => void load());
-$('encode').addEventListener('click', () => void encode());
-$<HTMLTextAreaElement>('text').addEventListener('input', () => void encode());
+$('add-pasted').addEventListener('click', () => void add(async () => pastedDocuments($<HTMLTextAreaElement>('paste').value)));
+$('add-sample').addEventListener('click', () => void add(async () => jsonlDocuments(await (await fetch(SAMPLE_URL)).text(), 'sample corpus')));
+$<HTMLInputElement>('upload').addEventListener('change', (e) => {
+  const files = [...((e.target as HTMLInputElement).files ?? [])];
+  void add(async () => (await Promise.all(files.map(fileDocuments))).flat());
+});
+$('cancel-add').addEventListener('click', () => adding?.abort());
+$('export').addEventListener('click', () => void exportIndex());
+$<HTMLInputElement>('import').addEventListener('change', (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file || !search) return;
+  void search.import(file).then(refreshStatus).then(runSearch, (error: unknown) => showError($('add-status'), error));
+});
+$('clear').addEventListener('click', () => void search?.clear().then(refreshStatus).then(runSearch));
+$('query').addEventListener('input', () => void runSearch());
+$('filter-topic').addEventListener('input', () => void runSearch());
+// The app shell works offline after the first visit (the model and the index already do): sw.js serves it from
+// its cache when the network is gone.
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => undefined);
 void load();

@@ -6,6 +6,8 @@
  * const encoder = await createEncoder({ model: '/models/lexical' });
  * const [query] = await encoder.encode([{ text: 'heart attack risk', kind: 'query' }]);
  */
+export { createSearch } from './client/create-search.js';
+export type { SearchHandle } from './client/create-search.js';
 export { createEncoder } from './client/create-encoder.js';
 export type { CreateEncoderOptions, RemoteEncoder } from './client/create-encoder.js';
 export { ColbertError, ErrorCode, isColbertError } from './errors.js';
@@ -32,3 +34,19 @@ export type {
 } from './protocol/encoder-api.js';
 export type { DownloadProgressEvent, DownloadWarning, OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
 export type { EncodedText, LongDocumentMode, TextKind } from './model/prepared.js';
+export type {
+  AddOptions,
+  DocumentInput,
+  Hit,
+  Match,
+  Metadata,
+  MetadataFilter,
+  MetadataValue,
+  OpenSearchOptions,
+  SearchApi,
+  SearchInfo,
+  SearchOptions,
+  TokenSimilarities,
+} from './protocol/search-api.js';
+export type { ScorerBackend } from './scoring/scorer.js';
+export type { StoredPrecision } from './scoring/token-matrix.js';

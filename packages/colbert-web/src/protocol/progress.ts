@@ -2,7 +2,11 @@
 export type ProgressEvent =
   | DownloadProgressEvent
   | { phase: 'load'; step: 'weights' | 'tokenizer' | 'graph' | 'session'; loaded: number; total: number }
-  | { phase: 'encode'; loaded: number; total: number };
+  | { phase: 'encode'; loaded: number; total: number }
+  /** Documents of one `add` committed to the index (searchable). */
+  | { phase: 'index'; loaded: number; total: number }
+  /** Bytes of an index file read by `import`. */
+  | { phase: 'import'; loaded: number; total: number | undefined };
 
 /**
  * Bytes of one checkpoint file, read from the network or from the model cache. Sources loaded from a URL also

@@ -1,0 +1,93 @@
+import type { Hit, Match, SearchHandle, TokenSimilarities } from 'colbert-web';
+
+/**
+ * One hit: id, score, the text with every matched word highlighted (stronger for larger q·d), a button that
+ * shows the token-level MaxSim heatmap, and delete.
+ */
+export function renderHit(hit: Hit, query: string, search: SearchHandle, onDelete: (id: string) => void): HTMLLIElement {
+  const item = document.createElement('li');
+  item.className = 'hit';
+  item.dataset['id'] = hit.id;
+  item.dataset['score'] = String(hit.score);
+  const header = document.createElement('header');
+  header.append(span('id', hit.id), span('score', hit.score.toFixed(3)));
+  if (hit.truncated) header.append(span('truncated', 'truncated'));
+  const heat = button('token heatmap', async () => {
+    const open = item.querySelector('.heatmap');
+    if (open) return open.remove();
+    item.append(heatmap(await search.similarities(query, hit.id)));
+  });
+  header.append(heat, button('delete', () => onDelete(hit.id)));
+  const text = document.createElement('p');
+  text.append(...highlighted(hit.text ?? '', hit.matches ?? []));
+  item.append(header, text);
+  return item;
+}
+
+/**
+ * Matches below this q·d are not highlighted: every query token has some best match, and the weak ones are noise
+ * to a reader. Expansion and special query tokens ([MASK], [Q], [CLS]) are not highlighted either.
+ */
+const HIGHLIGHT_MIN = 0.5;
+
+/** The text as nodes, each matched token's span wrapped in <mark> (query tokens that matched it in `title`). */
+function highlighted(text: string, matches: readonly Match[]): Node[] {
+  const marks = new Map<number, { end: number; score: number; tokens: string[] }>();
+  for (const m of matches) {
+    if (m.start < 0 || m.score < HIGHLIGHT_MIN || !/^[^[]/.test(m.queryToken)) continue;
+    const mark = marks.get(m.start) ?? { end: m.end, score: 0, tokens: [] };
+    mark.score = Math.max(mark.score, m.score);
+    mark.tokens.push(m.queryToken);
+    marks.set(m.start, mark);
+  }
+  const nodes: Node[] = [];
+  let at = 0;
+  for (const [start, mark] of [...marks].sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    nodes.push(document.createTextNode(text.slice(at, start)));
+    const el = document.createElement('mark');
+    el.textContent = text.slice(start, mark.end);
+    el.title = `matched ${mark.tokens.join(', ')} (${mark.score.toFixed(2)})`;
+    el.style.setProperty('--strength', String(Math.min(1, 0.25 + mark.score * 0.75)));
+    nodes.push(el);
+    at = mark.end;
+  }
+  nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+/** Query tokens (rows) × document tokens (columns), each row's best cell outlined: MaxSim made visible. */
+function heatmap(s: TokenSimilarities): HTMLElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'heatmap';
+  const table = document.createElement('table');
+  const head = table.createTHead().insertRow();
+  head.append(document.createElement('th'));
+  for (const token of s.documentTokens) head.append(Object.assign(document.createElement('th'), { textContent: token }));
+  const body = table.createTBody();
+  const columns = s.documentTokens.length;
+  s.queryTokens.forEach((token, q) => {
+    const row = body.insertRow();
+    row.append(Object.assign(document.createElement('th'), { textContent: token }));
+    const values = s.values.subarray(q * columns, (q + 1) * columns);
+    const best = values.indexOf(Math.max(...values));
+    values.forEach((v, d) => {
+      const cell = row.insertCell();
+      cell.style.background = `rgba(220, 38, 38, ${Math.max(0, Math.min(1, v))})`;
+      cell.title = `${token} · ${s.documentTokens[d]}: ${v.toFixed(3)}`;
+      if (d === best) cell.className = 'best';
+    });
+  });
+  wrap.append(table);
+  return wrap;
+}
+
+function span(className: string, text: string): HTMLSpanElement {
+  return Object.assign(document.createElement('span'), { className, textContent: text });
+}
+
+function button(label: string, onClick: () => unknown): HTMLButtonElement {
+  const b = Object.assign(document.createElement('button'), { textContent: label, type: 'button' });
+  b.addEventListener('click', () => void onClick());
+  return b;
+}

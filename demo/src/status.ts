@@ -1,0 +1,23 @@
+import type { BackendInfo, SearchInfo } from 'colbert-web';
+
+/** "encoder: wasm (2 threads, SIMD on)" or "encoder: webgpu (google swiftshader, software; 0 nodes on the CPU)". */
+export function describeEncoder(backend: BackendInfo): string {
+  if (backend.name === 'wasm') {
+    const skipped = backend.webgpuSkipped ? `; WebGPU not used: ${backend.webgpuSkipped.replaceAll('-', ' ')}` : '';
+    return `encoder: wasm (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}${skipped})`;
+  }
+  const { vendor, architecture, description, isFallbackAdapter } = backend.adapter;
+  const adapter = [vendor, architecture || description].filter(Boolean).join(' ') || 'unknown adapter';
+  const fallback = backend.fallbackNodes === null ? '' : `; ${backend.fallbackNodes} node${backend.fallbackNodes === 1 ? '' : 's'} on the CPU`;
+  return `encoder: webgpu (${adapter}${isFallbackAdapter ? ', software' : ''}${fallback})`;
+}
+
+export function describeIndex(info: SearchInfo, modelLabel: string): string {
+  const mb = (info.bytes / 1e6).toFixed(info.bytes < 1e7 ? 2 : 1);
+  return [
+    describeEncoder(info.encoder),
+    `scorer: ${info.scorer}`,
+    `model: ${modelLabel} (${info.model.architecture}, dim ${info.model.dim})`,
+    `index: ${info.documents} docs, ${info.tokens} tokens, ${info.precision}, ${mb} MB`,
+  ].join(' · ');
+}

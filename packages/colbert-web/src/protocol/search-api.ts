@@ -1,0 +1,120 @@
+import type { BackendInfo, BackendPreference, LoadOptions, ModelInfo, ModelSource } from './encoder-api.js';
+import type { OperationOptions, ProgressEvent } from './progress.js';
+import type { LongDocumentMode } from '../model/prepared.js';
+import type { ScorerBackend } from '../scoring/scorer.js';
+import type { StoredPrecision } from '../scoring/token-matrix.js';
+
+/** Metadata values a filter can match: JSON scalars. Nested values are stored but not filterable. */
+export type MetadataValue = string | number | boolean | null;
+export type Metadata = Readonly<Record<string, unknown>>;
+
+/**
+ * Which documents a search may return: every key must match — equality with a scalar, or membership in an
+ * array of scalars. `{ lang: 'en', year: [2020, 2021] }`.
+ */
+export type MetadataFilter = Readonly<Record<string, MetadataValue | readonly MetadataValue[]>>;
+
+/** A document to index. `id` is yours and never changes; adding an existing id replaces that document. */
+export interface DocumentInput {
+  readonly id: string;
+  readonly text: string;
+  readonly metadata?: Metadata;
+}
+
+export interface AddOptions extends OperationOptions {
+  /** Documents longer than the model's document length: 'split' (default here: nothing is lost) or 'truncate'. */
+  longDocuments?: LongDocumentMode;
+}
+
+export interface SearchOptions {
+  /** Results wanted (default 10). */
+  k?: number;
+  /** Per hit, which words each query token matched (for highlighting). Default false. */
+  explain?: boolean;
+  filter?: MetadataFilter;
+  signal?: AbortSignal;
+}
+
+/** One query token's best match in a hit: [start, end) UTF-16 offsets into the hit's text. */
+export interface Match {
+  /** The query token as the tokenizer spells it, and its position in the query's rows. */
+  readonly queryToken: string;
+  readonly queryIndex: number;
+  /** Offsets of the matched document token in the document's text; -1, -1 for a special token ([CLS], [D]). */
+  readonly start: number;
+  readonly end: number;
+  /** The matched document token as the tokenizer spells it. */
+  readonly documentToken: string;
+  /** q·d of this pair: its share of the hit's score. */
+  readonly score: number;
+}
+
+export interface Hit {
+  readonly id: string;
+  readonly score: number;
+  readonly text: string | undefined;
+  readonly metadata: Metadata | undefined;
+  /** True when the document was longer than the model reads and was cut (longDocuments 'truncate'). */
+  readonly truncated: boolean;
+  /** Present when `explain` was asked: one per query token, in query order. */
+  readonly matches?: readonly Match[];
+}
+
+/** Every query token against every token of one document (q·d, as the scorer sees the stored vectors). */
+export interface TokenSimilarities {
+  readonly queryTokens: readonly string[];
+  readonly documentTokens: readonly string[];
+  /** [start, end) offsets of each document token in the document's text, 2 per token (-1 for specials). */
+  readonly documentSpans: Int32Array;
+  /** queryTokens.length × documentTokens.length, row-major. */
+  readonly values: Float32Array;
+}
+
+export interface SearchInfo {
+  /** Where the encoder runs, as onnxruntime-web reported it. */
+  readonly encoder: BackendInfo;
+  /** Where scoring runs. */
+  readonly scorer: ScorerBackend;
+  readonly model: ModelInfo;
+  readonly index: string;
+  readonly precision: StoredPrecision;
+  readonly documents: number;
+  readonly tokens: number;
+  /** Bytes this index takes in IndexedDB. */
+  readonly bytes: number;
+}
+
+export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
+  /** The model: a base URL of a PyLate checkpoint, or its files. */
+  model: ModelSource;
+  /** The IndexedDB index to open or create (default 'default'). One worker per index. */
+  index?: string;
+  /** 'auto' (default), 'webgpu' or 'wasm': where encoding and scoring run. */
+  backend?: BackendPreference;
+  /** Stored precision of a new index (default 'int8'); an existing index keeps its own. */
+  precision?: StoredPrecision;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * The search handle. The in-worker engine and the main-thread proxy implement this one interface.
+ *
+ * @example
+ * const search = await createSearch({ model: '/models/lexical' });
+ * await search.add([{ id: 'a', text: 'Aspirin lowers the risk of heart attack.' }]);
+ * const [hit] = await search.search('heart attack', { explain: true });
+ */
+export interface SearchApi {
+  add(documents: readonly DocumentInput[], options?: AddOptions): Promise<void>;
+  search(query: string, options?: SearchOptions): Promise<Hit[]>;
+  /** The full query × document token similarity matrix of one indexed document (for a heatmap). */
+  similarities(query: string, id: string): Promise<TokenSimilarities>;
+  remove(ids: readonly string[]): Promise<void>;
+  clear(): Promise<void>;
+  /** The whole index as one portable file. */
+  export(): Promise<Blob>;
+  /** Replaces this index with a portable index file (URL or Blob) built with the same model. */
+  import(source: string | Blob, options?: OperationOptions): Promise<void>;
+  info(): Promise<SearchInfo>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,251 @@
+import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
+import type { Encoder } from '../model/encoder.js';
+import { filesFromSource, loadEncoder } from '../model/load-model.js';
+import { webGpuDevice } from '../model/ort-session.js';
+import type { EncodedText } from '../model/prepared.js';
+import type { ModelSource } from '../protocol/encoder-api.js';
+import type { OperationOptions } from '../protocol/progress.js';
+import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
+import type { DocumentBatch, Scorer } from '../scoring/scorer.js';
+import { storeTokens, type F32TokenMatrix } from '../scoring/token-matrix.js';
+import { openIndexStore, type IndexStore } from '../store/index-store.js';
+import { modelIdentity } from '../store/model-identity.js';
+import type { LoadedIndex } from '../store/store-reads.js';
+import { validateDocuments, validateSearchOptions } from './validate-input.js';
+import { DocumentTable } from './document-table.js';
+import { toHits } from './hits.js';
+import { compileFilter } from './metadata-filter.js';
+import { Scheduler } from './scheduler.js';
+import { createCpuScorer, createScorerFor } from './scorer-factory.js';
+import { tokenSimilarities } from './similarities.js';
+
+/** Documents encoded and committed per step of an add: a search waits at most for one such step. */
+const DOCUMENTS_PER_STEP = 16;
+
+/**
+ * One index inside the worker: the encoder, the IndexedDB store and the scorer, with a scheduler that lets a
+ * search overtake the queued steps of a long add.
+ */
+export class SearchEngine implements SearchApi {
+  private readonly scheduler = new Scheduler();
+  private readonly table = new DocumentTable();
+  private segments: readonly number[] = [];
+  private closed = false;
+  private unsubscribe: () => void = () => {};
+
+  private constructor(
+    private readonly encoder: Encoder,
+    private readonly store: IndexStore,
+    private scorer: Scorer,
+  ) {}
+
+  /** Loads the model, opens the index and fills the scorer from it. */
+  static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>): Promise<SearchEngine> {
+    const { index = 'default', precision, signal, ...load } = options;
+    const files = filesFromSource(source, load);
+    const encoder = await loadEncoder(files, { ...load, ...(signal ? { signal } : {}) });
+    try {
+      const identity = await modelIdentity(files, encoder.checkpoint);
+      const store = await openIndexStore(index, { identity, ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
+      const shape = { dim: encoder.checkpoint.dim, precision: store.precision };
+      const engine = new SearchEngine(encoder, store, await createScorerFor(encoder.backend, webGpuDevice(), shape));
+      await engine.applyLoaded(await store.load());
+      engine.unsubscribe = store.onChange(() => void engine.scheduler.schedule('background', () => engine.catchUp()));
+      return engine;
+    } catch (error) {
+      await encoder.close();
+      throw error;
+    }
+  }
+
+  async add(documents: readonly DocumentInput[], options: AddOptions = {}): Promise<void> {
+    this.assertOpen();
+    const docs = validateDocuments(documents);
+    const { signal, onProgress, longDocuments = 'split' } = options;
+    let done = 0;
+    for (let start = 0; start < docs.length; start += DOCUMENTS_PER_STEP) {
+      const step = docs.slice(start, start + DOCUMENTS_PER_STEP);
+      await this.scheduler.schedule('background', async () => {
+        throwIfAborted(signal);
+        const encoded = await this.encoder.encode(
+          step.map((d) => ({ text: d.text, kind: 'document' as const })),
+          { longDocuments, ...(signal ? { signal } : {}) },
+        );
+        throwIfAborted(signal);
+        const { seqs } = await this.store.add(step.map((d, i) => ({ ...d, encoded: encoded[i]! })));
+        await this.appendToScorer(encoded, seqs);
+        const replaced = step.flatMap((d, i) => this.table.set(seqs[i]!, d.id, d.metadata) ?? []);
+        this.scorer.remove(replaced);
+      });
+      done += step.length;
+      onProgress?.({ phase: 'index', loaded: done, total: docs.length });
+    }
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
+    this.assertOpen();
+    const { k, explain, filter } = validateSearchOptions(query, options);
+    const { signal } = options;
+    return this.scheduler.schedule('interactive', async () => {
+      throwIfAborted(signal);
+      const encoded = await this.encodeQuery(query, signal);
+      const only = filter ? this.table.matching(compileFilter(filter)) : undefined;
+      const scoreOptions = { k, explain, ...(only ? { only } : {}) };
+      const scored = await this.scoreWithRecovery(asMatrix(encoded), scoreOptions);
+      const documents = await this.store.documents(scored.map((s) => s.seq));
+      return toHits(scored, documents, encoded, this.encoder.tokenizer);
+    });
+  }
+
+  async similarities(query: string, id: string): Promise<TokenSimilarities> {
+    this.assertOpen();
+    validateSearchOptions(query, {});
+    return this.scheduler.schedule('interactive', async () => {
+      const seq = this.table.seqOf(id);
+      const [doc] = seq === undefined ? [undefined] : await this.store.documents([seq]);
+      if (!doc) throw new ColbertError(ErrorCode.InvalidInput, `No document with id "${id}" in this index.`, { subject: 'id' });
+      const [encodedQuery, encodedDoc] = await this.encoder.encode([
+        { text: query, kind: 'query' },
+        { text: doc.text ?? '', kind: 'document' },
+      ], { longDocuments: doc.truncated ? 'truncate' : 'split' });
+      return tokenSimilarities(encodedQuery!, encodedDoc!);
+    });
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+      throw new ColbertError(ErrorCode.InvalidInput, 'ids must be an array of strings.', { subject: 'ids' });
+    }
+    await this.scheduler.schedule('background', async () => {
+      await this.store.remove(ids);
+      this.scorer.remove(this.table.delete(ids));
+    });
+  }
+
+  async clear(): Promise<void> {
+    this.assertOpen();
+    await this.scheduler.schedule('background', async () => {
+      await this.store.clear();
+      await this.reload(await this.store.load());
+    });
+  }
+
+  async export(): Promise<Blob> {
+    this.assertOpen();
+    return this.scheduler.schedule('background', () => this.store.export());
+  }
+
+  /** Replaces the index with a file's contents; a bad or other-model file changes nothing. */
+  async import(source: string | Blob, options: OperationOptions = {}): Promise<void> {
+    this.assertOpen();
+    await this.scheduler.schedule('background', async () => {
+      await this.store.import(source, options);
+      await this.reload(await this.store.load());
+    });
+  }
+
+  async info(): Promise<SearchInfo> {
+    this.assertOpen();
+    const stats = await this.store.stats();
+    return {
+      encoder: this.encoder.backend,
+      scorer: this.scorer.backend,
+      model: this.encoder.model,
+      index: this.store.name,
+      precision: this.store.precision,
+      documents: stats.documents,
+      tokens: stats.tokens,
+      bytes: stats.bytes.total,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    // Let the step in flight finish so nothing is left half-applied in memory; queued steps then see `closed`.
+    await this.scheduler.schedule('interactive', async () => {});
+    this.scorer.dispose();
+    await this.store.close();
+    await this.encoder.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; open it again.');
+  }
+
+  private async encodeQuery(query: string, signal: AbortSignal | undefined): Promise<EncodedText> {
+    const [encoded] = await this.encoder.encode([{ text: query, kind: 'query' }], signal ? { signal } : {});
+    return encoded!;
+  }
+
+  private async appendToScorer(encoded: readonly EncodedText[], seqs: Uint32Array): Promise<void> {
+    const rows = encoded.reduce((n, e) => n + e.rows, 0);
+    const values = new Float32Array(rows * this.scorer.dim);
+    let at = 0;
+    for (const e of encoded) {
+      values.set(e.vectors, at);
+      at += e.vectors.length;
+    }
+    const batch: DocumentBatch = {
+      tokens: storeTokens(values, this.scorer.dim, this.scorer.precision),
+      lengths: Uint32Array.from(encoded, (e) => e.rows),
+      seqs,
+    };
+    await this.scorer.append(batch);
+  }
+
+  /**
+   * Scores on the current scorer; if the GPU device is lost (BACKEND_FAILED from the WebGPU scorer), rebuilds the
+   * corpus on the CPU scorer from IndexedDB and scores again, so the answer is the same.
+   */
+  private async scoreWithRecovery(query: F32TokenMatrix, options: Parameters<Scorer['score']>[1]) {
+    try {
+      return await this.scorer.score(query, options);
+    } catch (error) {
+      if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.scorer.backend !== 'webgpu') throw error;
+      this.scorer.dispose();
+      this.scorer = await createCpuScorer({ dim: this.scorer.dim, precision: this.scorer.precision });
+      await this.reload(await this.store.load());
+      return this.scorer.score(query, options);
+    }
+  }
+
+  /** Replaces the scorer's corpus and the document table with what the store holds. */
+  private async reload(index: LoadedIndex): Promise<void> {
+    // The store's precision, not the old scorer's: an imported file brings its own.
+    const shape = { dim: this.scorer.dim, precision: this.store.precision };
+    const fresh = await (this.scorer.backend === 'webgpu' ? createScorerFor(this.encoder.backend, webGpuDevice(), shape) : createCpuScorer(shape));
+    this.scorer.dispose();
+    this.scorer = fresh;
+    this.table.clear();
+    this.segments = [];
+    await this.applyLoaded(index);
+  }
+
+  private async applyLoaded(index: LoadedIndex): Promise<void> {
+    const dead = new Set(index.tombstones);
+    for (const batch of index.batches) {
+      await this.scorer.append(batch);
+      const live = Array.from(batch.seqs).filter((s) => !dead.has(s));
+      const docs = await this.store.documents(live);
+      for (const d of docs) if (d) this.table.set(d.seq, d.id, d.metadata);
+    }
+    this.scorer.remove(index.tombstones);
+    this.table.deleteSeqs(index.tombstones);
+    this.segments = [...this.segments, ...index.segments];
+  }
+
+  /** Another tab committed: take its new segments, or everything after a compaction/clear/import. */
+  private async catchUp(): Promise<void> {
+    if (this.closed) return;
+    const changes = await this.store.loadChanges({ segments: this.segments });
+    if (changes.reset) return this.reload(changes.index);
+    await this.applyLoaded(changes);
+  }
+}
+
+function asMatrix(encoded: EncodedText): F32TokenMatrix {
+  return { precision: 'f32', dim: encoded.dim, rows: encoded.rows, values: encoded.vectors };
+}
