@@ -38,8 +38,11 @@ export async function documentCount(page: Page): Promise<number> {
 
 /** Types a query and returns the hits the page shows (id and full-precision score), best first. */
 export async function searchFor(page: Page, query: string): Promise<Ranked[]> {
+  // Forget the last answer first, so a repeated query (after a filter change, a delete) waits for a new one.
+  await page.locator('#hits').evaluate((el) => delete (el as HTMLElement).dataset['query']);
   await page.locator('#query').fill(query);
-  await expect(page.locator('#hits')).toHaveAttribute('data-query', query, { timeout: 60_000 });
+  await page.locator('#query').dispatchEvent('input');
+  await expect(page.locator('#hits')).toHaveAttribute('data-query', query.trim(), { timeout: 60_000 });
   return page.locator('#hits > li.hit').evaluateAll((items) =>
     items.map((li) => ({ id: (li as HTMLElement).dataset['id']!, score: Number((li as HTMLElement).dataset['score']) })),
   );

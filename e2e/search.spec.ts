@@ -75,6 +75,23 @@ test('export → clear → import gives the same results; WebGPU and an adapter-
   for (const [i, q] of queries.entries()) expectSameRanking(await searchFor(page, q), wasm[i]!, 1e-4);
   await page.screenshot({ path: test.info().outputPath('playground-webgpu.png'), fullPage: true });
 
+  // The GPU device is lost (destroyed from inside the search worker's next command encoder, the usual way to
+  // simulate it): the search still answers, with the same ranking, from the CPU scorer rebuilt from IndexedDB.
+  const worker = page.workers().find((w) => w.url().includes('search-worker'))!;
+  await worker.evaluate(() => {
+    const proto = GPUDevice.prototype;
+    const original = proto.createCommandEncoder;
+    proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
+      proto.createCommandEncoder = original;
+      const encoder = original.call(this, descriptor);
+      this.destroy();
+      return encoder;
+    };
+  });
+  for (const [i, q] of queries.entries()) expectSameRanking(await searchFor(page, q), wasm[i]!, 1e-4);
+  await expect(page.locator('#status-bar')).toHaveAttribute('data-scorer', /^wasm/);
+  await expect(page.locator('#status-bar')).toHaveAttribute('data-encoder', 'wasm');
+
   // A browser without any WebGPU adapter imports the exported file and ranks the same.
   const bare = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',

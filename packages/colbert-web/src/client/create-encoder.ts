@@ -1,9 +1,8 @@
-import { proxy, releaseProxy, wrap } from 'comlink';
-import type { Remote } from 'comlink';
+import { proxy } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
+import { startWorker } from './worker-handle.js';
 import type { EncodedText } from '../model/prepared.js';
 import type { EncodeInput, EncodeOptions, EncoderApi, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
-import { installTransferHandlers } from '../protocol/transfer-handlers.js';
 import type { EncoderWorkerApi } from '../worker/encoder-worker.js';
 
 export interface CreateEncoderOptions extends LoadOptions {
@@ -23,13 +22,14 @@ export interface RemoteEncoder extends EncoderApi, AsyncDisposable {}
  * console.log(q.rows, q.dim, (await encoder.info()).backend);
  */
 export async function createEncoder(options: CreateEncoderOptions): Promise<RemoteEncoder> {
-  installTransferHandlers();
-  const worker = new Worker(new URL('../worker/encoder-worker.js', import.meta.url), { type: 'module', name: 'colbert-web encoder' });
-  const remote: Remote<EncoderWorkerApi> = wrap<EncoderWorkerApi>(worker);
+  const handleOf = startWorker<EncoderWorkerApi>(
+    new Worker(new URL('../worker/encoder-worker.js', import.meta.url), { type: 'module', name: 'colbert-web encoder' }),
+  );
+  const { remote, worker } = handleOf;
   const { model, signal, onProgress, ...rest } = options;
   let closed = false;
   try {
-    await remote.load(model, rest, signal, onProgress && proxy(onProgress));
+    await Promise.race([remote.load(model, rest, signal, onProgress && proxy(onProgress)), handleOf.failedToStart]);
   } catch (error) {
     worker.terminate();
     throw error;
@@ -50,12 +50,7 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
     async close() {
       if (closed) return;
       closed = true;
-      try {
-        await remote.close();
-      } finally {
-        remote[releaseProxy]();
-        worker.terminate();
-      }
+      await handleOf.close(() => remote.close());
     },
     [Symbol.asyncDispose]() {
       return handle.close();

@@ -1,9 +1,8 @@
-import { proxy, releaseProxy, wrap } from 'comlink';
-import type { Remote } from 'comlink';
+import { proxy } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
+import { startWorker } from './worker-handle.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { AddOptions, DocumentInput, OpenSearchOptions, SearchApi, SearchOptions } from '../protocol/search-api.js';
-import { installTransferHandlers } from '../protocol/transfer-handlers.js';
 import type { SearchWorkerApi } from '../worker/search-worker.js';
 import { requestPersistentStorage } from './persistent-storage.js';
 
@@ -21,19 +20,13 @@ export interface SearchHandle extends SearchApi, AsyncDisposable {}
  * hits[0]?.matches?.forEach((m) => console.log(m.queryToken, '→', hits[0]!.text!.slice(m.start, m.end)));
  */
 export async function createSearch(options: OpenSearchOptions): Promise<SearchHandle> {
-  installTransferHandlers();
-  const worker = new Worker(new URL('../worker/search-worker.js', import.meta.url), { type: 'module', name: `colbert-web index ${options.index ?? 'default'}` });
-  const remote: Remote<SearchWorkerApi> = wrap<SearchWorkerApi>(worker);
+  const handleOf = startWorker<SearchWorkerApi>(
+    new Worker(new URL('../worker/search-worker.js', import.meta.url), { type: 'module', name: `colbert-web index ${options.index ?? 'default'}` }),
+  );
+  const { remote, worker } = handleOf;
   const { model, signal, onProgress, ...rest } = options;
-  // A worker script that cannot load (offline without a cached copy, a CSP, a bundler misconfiguration) would
-  // otherwise leave open() pending forever.
-  const failedToStart = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (event) => {
-      reject(new ColbertError(ErrorCode.BackendFailed, `The search worker failed to start: ${event.message || 'its script could not be loaded'}.`));
-    }, { once: true });
-  });
   try {
-    await Promise.race([remote.open(model, rest, signal, onProgress && proxy(onProgress)), failedToStart]);
+    await Promise.race([remote.open(model, rest, signal, onProgress && proxy(onProgress)), handleOf.failedToStart]);
   } catch (error) {
     worker.terminate();
     throw error;
@@ -42,7 +35,7 @@ export async function createSearch(options: OpenSearchOptions): Promise<SearchHa
   void requestPersistentStorage();
 
   let closed = false;
-  const open = (): Remote<SearchWorkerApi> => {
+  const open = (): typeof remote => {
     if (closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; call createSearch() again.');
     return remote;
   };
@@ -74,12 +67,7 @@ export async function createSearch(options: OpenSearchOptions): Promise<SearchHa
     async close() {
       if (closed) return;
       closed = true;
-      try {
-        await remote.close();
-      } finally {
-        remote[releaseProxy]();
-        worker.terminate();
-      }
+      await handleOf.close(() => remote.close());
     },
     [Symbol.asyncDispose]() {
       return handle.close();

@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test';
+
+// The facade through the SDK's own module (the harness page exposes it as window.colbert): typed errors at the
+// boundary and after close(), filters, upserts, and an index reopened by a second handle.
+test.beforeEach(async ({ page }) => {
+  await page.goto('/harness/encoder.html');
+  await page.waitForFunction(() => window.harnessReady);
+});
+
+test('createSearch: filters, upserts, removal, typed errors, close() releases the index', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { createSearch } = window.colbert;
+    const model = new URL('/models/lexical/', location.href).href;
+    const code = async (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e));
+    const search = await createSearch({ model, index: `api-${Math.random()}`, backend: 'wasm' });
+    await search.add([
+      { id: 'a', text: 'heart attack risk and aspirin', metadata: { topic: 'health' } },
+      { id: 'b', text: 'bread dough rises with yeast', metadata: { topic: 'food' } },
+      { id: 'c', text: 'heart shaped bread for valentines', metadata: { topic: 'food' } },
+    ]);
+    const all = (await search.search('heart bread', { k: 10 })).map((h) => h.id);
+    const food = (await search.search('heart attack', { k: 10, filter: { topic: 'food' } })).map((h) => h.id);
+    const either = (await search.search('heart attack', { k: 10, filter: { topic: ['food', 'health'] } })).length;
+    await search.add([{ id: 'a', text: 'nothing relevant here', metadata: { topic: 'misc' } }]); // upsert
+    const afterUpsert = await search.search('heart attack', { k: 1, explain: true });
+    await search.remove(['c']);
+    const afterRemove = (await search.search('heart bread', { k: 10 })).map((h) => h.id);
+    const info = await search.info();
+    const errors = {
+      emptyQuery: await code(search.search('  ')),
+      badK: await code(search.search('x', { k: -1 })),
+      badDoc: await code(search.add([{ id: '', text: 'x' }])),
+      badFilter: await code(search.search('x', { filter: { topic: [{}] as never } })),
+      missingId: await code(search.similarities('x', 'nope')),
+    };
+    await search.close();
+    const afterClose = await code(search.search('heart'));
+    return { all, food, either, afterUpsert, afterRemove, info, errors, afterClose };
+  });
+  expect(result.all.sort()).toEqual(['a', 'b', 'c']);
+  expect(result.food).toEqual(['c', 'b']);
+  expect(result.either).toBe(3);
+  expect(result.afterUpsert[0]!.id).toBe('c');
+  expect(result.afterUpsert[0]!.matches!.some((m) => m.queryToken === 'heart' && m.documentToken === 'heart')).toBe(true);
+  expect(result.afterRemove.sort()).toEqual(['a', 'b']);
+  expect(result.info).toMatchObject({ documents: 2, precision: 'int8', scorer: expect.stringMatching(/^wasm/) });
+  expect(result.errors).toEqual({ emptyQuery: 'INVALID_INPUT', badK: 'INVALID_INPUT', badDoc: 'INVALID_INPUT', badFilter: 'INVALID_INPUT', missingId: 'INVALID_INPUT' });
+  expect(result.afterClose).toBe('CLOSED');
+});
+
+test('an index opened with another model is refused, and nothing in it changes', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { createSearch } = window.colbert;
+    const index = `model-${Math.random()}`;
+    const lexical = await createSearch({ model: new URL('/models/lexical/', location.href).href, index, backend: 'wasm' });
+    await lexical.add([{ id: 'x', text: 'kept as it was' }]);
+    await lexical.close();
+    const other = await createSearch({ model: new URL('/__shared/fixtures/colbert-tiny-golden/checkpoint/', location.href).href, index, backend: 'wasm' }).then(
+      () => 'opened',
+      (e: { code?: string }) => e.code,
+    );
+    const again = await createSearch({ model: new URL('/models/lexical/', location.href).href, index, backend: 'wasm' });
+    const hits = await again.search('kept');
+    await again.close();
+    return { other, ids: hits.map((h) => h.id) };
+  });
+  expect(result.other).toBe('INDEX_MODEL_MISMATCH');
+  expect(result.ids).toEqual(['x']);
+});
