@@ -1,4 +1,5 @@
 import { chromium, expect, test } from '@playwright/test';
+import { destroyDeviceOnNextCommandEncoder } from './device-loss.js';
 import type { Page } from '@playwright/test';
 import type { BackendInfo, RemoteEncoder } from 'colbert-web';
 
@@ -99,17 +100,7 @@ test.describe('with a WebGPU adapter (SwiftShader)', () => {
     // The encoder's worker is the first one; onnxruntime's WASM threads come after it and, in the production build,
     // share its script URL (they block in Atomics.wait, so evaluating there never returns).
     const worker = page.workers().find((w) => w.url().includes('encoder-worker'))!;
-    const name = await worker.evaluate(() => {
-      const proto = GPUDevice.prototype;
-      const original = proto.createCommandEncoder;
-      proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
-        proto.createCommandEncoder = original;
-        const encoder = original.call(this, descriptor);
-        this.destroy();
-        return encoder;
-      };
-      return self.name;
-    });
+    const name = await destroyDeviceOnNextCommandEncoder(worker);
     expect(name).toBe('colbert-web encoder');
     const result = await page.evaluate(async (base) => {
       const encoder = window.webgpuEncoder!;

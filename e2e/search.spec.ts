@@ -1,4 +1,5 @@
 import { chromium, expect, test } from '@playwright/test';
+import { destroyDeviceOnNextCommandEncoder } from './device-loss.js';
 import { documentCount, expectSameRanking, openPlayground, scifactSlice, searchFor, type Ranked } from './playground.js';
 
 // The playground as a user drives it, on 300 SciFact abstracts (../shared, not in the repo), default lexical model.
@@ -77,17 +78,7 @@ test('export → clear → import gives the same results; WebGPU and an adapter-
 
   // The GPU device is lost (destroyed from inside the search worker's next command encoder, the usual way to
   // simulate it): the search still answers, with the same ranking, from the CPU scorer rebuilt from IndexedDB.
-  const worker = page.workers().find((w) => w.url().includes('search-worker'))!;
-  await worker.evaluate(() => {
-    const proto = GPUDevice.prototype;
-    const original = proto.createCommandEncoder;
-    proto.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
-      proto.createCommandEncoder = original;
-      const encoder = original.call(this, descriptor);
-      this.destroy();
-      return encoder;
-    };
-  });
+  await destroyDeviceOnNextCommandEncoder(page.workers().find((w) => w.url().includes('search-worker'))!);
   for (const [i, q] of queries.entries()) expectSameRanking(await searchFor(page, q), wasm[i]!, 1e-4);
   await expect(page.locator('#status-bar')).toHaveAttribute('data-scorer', /^wasm/);
   await expect(page.locator('#status-bar')).toHaveAttribute('data-encoder', 'wasm');
