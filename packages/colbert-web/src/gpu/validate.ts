@@ -1,6 +1,7 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
 import { assertFiniteVectors, type F32TokenMatrix, type StoredPrecision } from '../scoring/token-matrix.js';
+import type { GpuQuery } from './query-buffers.js';
 
 function invalid(subject: string, message: string): ColbertError {
   return new ColbertError(ErrorCode.InvalidInput, `${subject}: ${message}`, { subject });
@@ -52,4 +53,22 @@ export function validateQuery(query: F32TokenMatrix, dim: number): void {
   if (query.dim !== dim) throw invalid('query.dim', `this scorer's vectors have ${dim} dimensions, got ${query.dim}.`);
   if (query.values.length !== query.rows * dim) throw invalid('query.values', `expected ${query.rows} rows of ${dim} values, got ${query.values.length}.`);
   assertFiniteVectors(query.values, dim, 'query.values');
+}
+
+/**
+ * Rejects a GPU-resident query whose shape does not fit this scorer or its buffer. Its values stay on the GPU and
+ * are not checked: the encoder's are finite, L2-normalised rows.
+ *
+ * @example
+ * validateGpuQuery({ buffer, rows: 32, dim: 96 }, 96);
+ */
+export function validateGpuQuery(query: GpuQuery, dim: number): void {
+  const offset = query.offset ?? 0;
+  if (query.dim !== dim) throw invalid('query.dim', `this scorer's vectors have ${dim} dimensions, got ${query.dim}.`);
+  if (!Number.isInteger(query.rows) || query.rows < 0) throw invalid('query.rows', `must be a non-negative integer, got ${query.rows}.`);
+  if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0) throw invalid('query.offset', `must be a non-negative multiple of 4 bytes, got ${offset}.`);
+  const needed = offset + query.rows * dim * 4;
+  if (query.buffer.size < needed) throw invalid('query.buffer', `holds ${query.buffer.size} bytes, the query needs ${needed}.`);
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+  if ((query.buffer.usage & usage) !== usage) throw invalid('query.buffer', 'needs STORAGE and COPY_SRC usage.');
 }

@@ -8,10 +8,10 @@ import { explainDocuments } from './kernels/explain.js';
 import { encodeFusedMaxSim, TILE_TOKENS, type ScorePassInput } from './kernels/maxsim.js';
 import { encodeNaiveMaxSim } from './kernels/naive.js';
 import { encodeTopK } from './kernels/topk.js';
-import { uploadQuery } from './query-buffers.js';
+import { queryFromGpu, uploadQuery, type GpuQuery, type QueryBuffers } from './query-buffers.js';
 import { requestScorerDevice } from './request-device.js';
 import { Scratch } from './scratch.js';
-import { validateBatch, validateQuery } from './validate.js';
+import { validateBatch, validateGpuQuery, validateQuery } from './validate.js';
 
 export interface CreateWebGpuScorerOptions {
   /**
@@ -33,11 +33,24 @@ export interface CreateWebGpuScorerOptions {
 /** The WebGPU scorer: `Scorer` plus what only a GPU scorer has. */
 export interface WebGpuScorer extends Scorer {
   readonly backend: 'webgpu';
+  /** The device it scores on; a `GpuQuery` must be on this one. */
+  readonly device: GPUDevice;
   /** Resolves when the device is lost (never for dispose()); score() then throws BACKEND_FAILED. */
   readonly lost: Promise<DeviceLostInfo>;
   /** Storage bindings the corpus occupies. */
   readonly shards: number;
   memory(): GpuMemoryCounters;
+  /**
+   * The top `k` documents for a query given as float32 rows on the CPU, or already on this scorer's device (a
+   * `GpuQuery`, e.g. the encoder's output left on the GPU): then no query vector crosses to the CPU and back.
+   * Results are the same either way.
+   */
+  score(query: F32TokenMatrix | GpuQuery, options: ScoreOptions): Promise<ScoredDocument[]>;
+}
+
+/** Whether a query is GPU-resident (a `GpuQuery`) rather than float32 rows on the CPU. */
+export function isGpuQuery(query: F32TokenMatrix | GpuQuery): query is GpuQuery {
+  return 'buffer' in query;
 }
 
 /**
@@ -91,6 +104,10 @@ class GpuScorer implements WebGpuScorer {
     );
   }
 
+  get device(): GPUDevice {
+    return this.context.device;
+  }
+
   get documents(): number {
     return this.corpus.liveCount;
   }
@@ -126,9 +143,10 @@ class GpuScorer implements WebGpuScorer {
     await this.settle();
   }
 
-  async score(query: F32TokenMatrix, options: ScoreOptions): Promise<ScoredDocument[]> {
+  async score(query: F32TokenMatrix | GpuQuery, options: ScoreOptions): Promise<ScoredDocument[]> {
     this.assertUsable();
-    validateQuery(query, this.dim);
+    if (isGpuQuery(query)) validateGpuQuery(query, this.dim);
+    else validateQuery(query, this.dim);
     const { k } = options;
     if (!Number.isInteger(k) || k < 0) throw new ColbertError(ErrorCode.InvalidInput, `k must be a non-negative integer (got ${k}).`, { subject: 'k' });
     throwIfAborted(options.signal);
@@ -142,19 +160,20 @@ class GpuScorer implements WebGpuScorer {
     try {
       const { live, seqs } = corpus.prepare();
       const slots = corpus.documents.length;
+      const encoder = context.device.createCommandEncoder({ label: 'colbert-web score' });
+      const queryBuffers: QueryBuffers = isGpuQuery(query) ? queryFromGpu(encoder, context, scratch, query, this.precision) : uploadQuery(scratch, query, this.precision);
       const input: ScorePassInput = {
         context,
         scratch,
         corpus,
         precision: this.precision,
         dim: this.dim,
-        query: uploadQuery(scratch, query, this.precision),
+        query: queryBuffers,
         live,
         allowed: filter ? scratch.upload(filter.bits, GPUBufferUsage.STORAGE, 'only filter') : live,
         useFilter: filter !== undefined,
         scores: scratch.acquire(slots * 4, GPUBufferUsage.STORAGE, 'scores'),
       };
-      const encoder = context.device.createCommandEncoder({ label: 'colbert-web score' });
       if (this.kernel === 'naive') encodeNaiveMaxSim(encoder, input);
       else encodeFusedMaxSim(encoder, input);
       const out = encodeTopK(encoder, { ...input, seqs, slots, take, selectAll: take === candidates });

@@ -53,6 +53,16 @@ describe('golden parity (Node, WASM)', () => {
       expect(diff).toBeLessThanOrEqual(1e-5);
     }
   });
+
+  test("encodeQuery asked for 'gpu-buffer' on WASM gives CPU vectors, the rows encode() gives", async () => {
+    const text = reference.entries.find((e) => e.mode === 'query')!.text;
+    const [expected] = await encoder.encode([{ text, kind: 'query' }]);
+    const query = await encoder.encodeQuery(text, { location: 'gpu-buffer' });
+    expect(query.location).toBe('cpu');
+    const { location, ...rest } = query;
+    expect(location).toBe('cpu');
+    expect(rest).toEqual(expected);
+  });
 });
 
 describe('checkpoints the golden fixture does not cover, against the float64 reference', () => {

@@ -7,9 +7,9 @@ import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
 import { createExportSession } from './export-session.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
-import type { OrtSession } from './ort-session.js';
+import type { OrtSession, OutputLocation } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
-import type { EncodedText, PreparedText } from './prepared.js';
+import type { EncodedQuery, EncodedText, PreparedText } from './prepared.js';
 import type { ColbertTokenizer } from './tokenizer.js';
 import { createTokenizer } from './tokenizer.js';
 
@@ -35,7 +35,8 @@ export class Encoder {
     const { signal, onProgress } = options;
     const tokenizer = createTokenizer(checkpoint.tokenizer, checkpoint.settings);
     throwIfAborted(signal);
-    const sessionOptions = { backend: options.backend ?? 'auto', ...(options.threads ? { threads: options.threads } : {}) };
+    // Outputs stay on the GPU on WebGPU: queries go to the scorer from there, documents are read back per run.
+    const sessionOptions = { backend: options.backend ?? 'auto', outputLocation: 'gpu-buffer' as const, ...(options.threads ? { threads: options.threads } : {}) };
     // A published ONNX export is the graph (the head runs after it); otherwise the graph is built from the weights.
     const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint);
     onProgress?.({ phase: 'load', step: 'graph', loaded: 1, total: 1 });
@@ -93,6 +94,59 @@ export class Encoder {
     }
   }
 
+  /**
+   * Encodes one query. With `location: 'gpu-buffer'` and the session on WebGPU, its vectors stay on onnxruntime's
+   * device (`webGpuDevice()`) and nothing is read back; `dispose()` the result once they are consumed. On WASM
+   * (also after a device loss moved the session there) the vectors come back on the CPU, `location: 'cpu'`.
+   * A query keeps every row the model outputs (colbert-prep's keepRows are 0 … n−1), so its rows are the first
+   * `rows` rows of the output, from offset 0.
+   *
+   * @example
+   * const q = await encoder.encodeQuery('what is colbert?', { location: 'gpu-buffer' });
+   * try { await scorer.score(q.location === 'gpu-buffer' ? q : asMatrix(q), { k: 10 }); } finally { if (q.location === 'gpu-buffer') q.dispose(); }
+   */
+  async encodeQuery(text: string, options: { location?: OutputLocation; signal?: AbortSignal } = {}): Promise<EncodedQuery> {
+    this.assertOpen();
+    const { signal } = options;
+    throwIfAborted(signal);
+    if (options.location !== 'gpu-buffer' || this.session.outputLocation !== 'gpu-buffer') {
+      const [encoded] = await this.run(prepareTexts(this.tokenizer, this.checkpoint.settings, [{ text, kind: 'query' }]), signal);
+      return { ...encoded!, location: 'cpu' };
+    }
+    const [prepared] = prepareTexts(this.tokenizer, this.checkpoint.settings, [{ text, kind: 'query' }]);
+    const { ids, tokens, spans, truncated } = prepared!;
+    const [batch] = planBatches([prepared!], this.tokenizer.padId, Number.MAX_SAFE_INTEGER);
+    await yieldToEventLoop();
+    throwIfAborted(signal);
+    const embeddings = await this.infer(batch!.ids, batch!.attentionMask, [1, batch!.length], 'gpu-buffer');
+    const dim = this.checkpoint.dim;
+    const meta = { kind: 'query' as const, ids, tokens, spans, truncated, rows: ids.length, dim };
+    if (embeddings.location !== 'gpu-buffer') {
+      // The session moved to WASM during the run (device loss): the vectors are on the CPU already.
+      const vectors = (embeddings.data as Float32Array).slice(0, ids.length * dim);
+      embeddings.dispose();
+      return { ...meta, location: 'cpu', vectors };
+    }
+    return { ...meta, location: 'gpu-buffer', buffer: embeddings.gpuBuffer, offset: 0, dispose: () => embeddings.dispose() };
+  }
+
+  /** One model run; errors become BACKEND_FAILED with advice. */
+  private infer(ids: BigInt64Array, attentionMask: BigInt64Array, shape: [number, number], outputLocation: OutputLocation): Promise<Tensor> {
+    return this.session
+      .run({ [INPUT_IDS]: new Tensor('int64', ids, shape), [ATTENTION_MASK]: new Tensor('int64', attentionMask, shape) }, { outputLocation })
+      .then((result) => result[EMBEDDINGS]!)
+      .catch((cause: unknown) => {
+        if (cause instanceof ColbertError) throw cause;
+        // Typically memory: a long sequence's attention scores grow with its length squared.
+        throw new ColbertError(
+          ErrorCode.BackendFailed,
+          `Inference failed on a batch of ${shape[0]} × ${shape[1]} tokens: ${(cause as Error).message}. ` +
+            "Lower maxBatchTokens, or encode long documents with longDocuments: 'split'.",
+          { cause },
+        );
+      });
+  }
+
   private async run(texts: readonly PreparedText[], signal: AbortSignal | undefined): Promise<EncodedText[]> {
     const dim = this.checkpoint.dim;
     const outputs = texts.map((t) => new Float32Array(t.ids.length * dim));
@@ -100,20 +154,8 @@ export class Encoder {
       // A macrotask boundary, so an abort (or another request) that arrived as a message is seen between batches.
       await yieldToEventLoop();
       throwIfAborted(signal);
-      const shape = [batch.refs.length, batch.length];
-      const result = await this.session
-        .run({ [INPUT_IDS]: new Tensor('int64', batch.ids, shape), [ATTENTION_MASK]: new Tensor('int64', batch.attentionMask, shape) })
-        .catch((cause: unknown) => {
-          if (cause instanceof ColbertError) throw cause;
-          // Typically memory: a long sequence's attention scores grow with its length squared.
-          throw new ColbertError(
-            ErrorCode.BackendFailed,
-            `Inference failed on a batch of ${shape[0]} × ${shape[1]} tokens: ${(cause as Error).message}. ` +
-              "Lower maxBatchTokens, or encode long documents with longDocuments: 'split'.",
-            { cause },
-          );
-        });
-      const embeddings = result[EMBEDDINGS]!;
+      // Read back: the store needs every document row, and callers of encode() get CPU vectors.
+      const embeddings = await this.infer(batch.ids, batch.attentionMask, [batch.refs.length, batch.length], 'cpu');
       const data = embeddings.data as Float32Array;
       batch.refs.forEach(({ text, sequence, rowOffset }, b) => {
         const target = outputs[text]!;

@@ -12,7 +12,7 @@ import { GraphBuilder } from './graph/graph-builder.js';
 import { OnnxDataType, attr } from './graph/onnx-proto.js';
 import type { OnnxExport } from './onnx-export.js';
 import { TOKEN_TYPE_IDS } from './onnx-export.js';
-import type { OrtSession, OrtSessionOptions } from './ort-session.js';
+import type { OrtSession, OrtSessionOptions, RunOptions } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
 
 /** The head model's input: the export's first output. */
@@ -71,7 +71,7 @@ class ExportSession implements OrtSession {
     return this.head.outputLocation;
   }
 
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  async run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     const ids = feeds[INPUT_IDS]!;
     const exportFeeds: Record<string, Tensor> = { [INPUT_IDS]: ids, [ATTENTION_MASK]: feeds[ATTENTION_MASK]! };
     if (this.onnx.tokenTypeIds) exportFeeds[TOKEN_TYPE_IDS] = new Tensor('int64', new BigInt64Array(ids.size), ids.dims);
@@ -79,7 +79,7 @@ class ExportSession implements OrtSession {
     const hidden = outputs[this.onnx.output]!;
     for (const [name, tensor] of Object.entries(outputs)) if (name !== this.onnx.output) tensor.dispose();
     try {
-      return await this.head.run({ [HEAD_INPUT]: hidden });
+      return await this.head.run({ [HEAD_INPUT]: hidden }, options);
     } finally {
       hidden.dispose();
     }

@@ -18,8 +18,18 @@ export interface OrtSession {
   readonly backend: BackendInfo;
   /** Where outputs of the next `run` are: 'gpu-buffer' only on WebGPU when asked for. Check `tensor.location` too. */
   readonly outputLocation: OutputLocation;
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  /**
+   * Runs the model. `options.outputLocation: 'cpu'` reads a 'gpu-buffer' session's outputs back (inside the
+   * device-loss guard) for this run only; left out, outputs are where `outputLocation` says.
+   */
+  run(feeds: Record<string, ort.Tensor>, options?: RunOptions): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
+}
+
+/** Per-run options of `OrtSession.run`. */
+export interface RunOptions {
+  /** 'cpu': outputs on the CPU even when the session keeps them on the GPU. Default: the session's location. */
+  outputLocation?: OutputLocation;
 }
 
 /** A real loss of the WebGPU device (not a release): the session moved to WASM. */
@@ -194,21 +204,26 @@ class ManagedSession implements OrtSession {
     return this.#state.kind === 'webgpu' && this.options.outputLocation === 'gpu-buffer' ? 'gpu-buffer' : 'cpu';
   }
 
-  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  async run(feeds: Record<string, ort.Tensor>, options: RunOptions = {}): Promise<Record<string, ort.Tensor>> {
+    const toCpu = options.outputLocation === 'cpu' && this.outputLocation === 'gpu-buffer';
     for (;;) {
       if (this.#recovery) await this.#recovery;
       const state = this.#state;
       if (state.kind === 'wasm') return this.#runWasm(state.session, feeds);
       // A run on a destroyed device never settles: race it with the loss and run again on the WASM session.
-      let outcome: ort.InferenceSession.ReturnType | typeof LOST;
+      const run = async (): Promise<Record<string, ort.Tensor>> => {
+        const outputs = (await state.session.run(feeds)) as Record<string, ort.Tensor>;
+        return toCpu ? readBack(outputs) : outputs;
+      };
+      let outcome: Record<string, ort.Tensor> | typeof LOST;
       try {
-        outcome = await Promise.race([state.session.run(feeds), state.watch.lost.then((): typeof LOST => LOST)]);
+        outcome = await Promise.race([run(), state.watch.lost.then((): typeof LOST => LOST)]);
       } catch (error) {
         const lost = await Promise.race([state.watch.lost.then(() => true), delay(LOSS_GRACE_MS).then(() => false)]);
         if (!lost) throw error;
         continue;
       }
-      if (outcome !== LOST) return outcome as Record<string, ort.Tensor>;
+      if (outcome !== LOST) return outcome;
       this.#abandonedRun = true;
     }
   }
@@ -251,6 +266,19 @@ class ManagedSession implements OrtSession {
     // A failed recovery surfaces on the next run(); until then it is not an unhandled rejection.
     this.#recovery.catch(() => undefined);
   }
+}
+
+/** Outputs moved to the CPU: GPU tensors are downloaded and their GPU data released. */
+async function readBack(outputs: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  const entries = await Promise.all(
+    Object.entries(outputs).map(async ([name, tensor]): Promise<[string, ort.Tensor]> => {
+      if (tensor.location !== 'gpu-buffer') return [name, tensor];
+      // getData(true) downloads and then releases the GPU buffer.
+      const data = await tensor.getData(true);
+      return [name, new ort.Tensor(tensor.type as 'float32', data as Float32Array, tensor.dims)];
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 function delay(ms: number): Promise<void> {

@@ -45,3 +45,15 @@ export interface EncodedText {
   /** rows × dim, row-major, each row L2-normalised. */
   readonly vectors: Float32Array;
 }
+
+/**
+ * One encoded query, its vectors where the caller asked for them when the session could keep them there:
+ * 'cpu' as in `EncodedText`, or 'gpu-buffer': `rows` × `dim` float32 values, row-major, from byte `offset` of
+ * `buffer` on onnxruntime's device (`webGpuDevice()`). A GPU query is valid until `dispose()`, which gives the
+ * buffer back to onnxruntime; call it once the scorer has consumed it.
+ */
+export type EncodedQuery = Omit<EncodedText, 'vectors'> &
+  (
+    | { readonly location: 'cpu'; readonly vectors: Float32Array }
+    | { readonly location: 'gpu-buffer'; readonly buffer: GPUBuffer; readonly offset: number; dispose(): void }
+  );

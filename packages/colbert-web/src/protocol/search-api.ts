@@ -75,6 +75,11 @@ export interface SearchInfo {
   readonly encoder: BackendInfo;
   /** Where scoring runs. */
   readonly scorer: ScorerBackend;
+  /**
+   * Searches scored since this index was opened, by where the query vectors went: `gpu` stayed on the device from
+   * the encoder to the WebGPU scorer (nothing read back); `cpu` were read back and scored from the CPU.
+   */
+  readonly queryVectors: { readonly cpu: number; readonly gpu: number };
   readonly model: ModelInfo;
   readonly index: string;
   readonly precision: StoredPrecision;

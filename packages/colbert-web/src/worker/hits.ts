@@ -11,7 +11,7 @@ import type { StoredDocument } from '../store/store-reads.js';
 export function toHits(
   scored: readonly ScoredDocument[],
   documents: readonly (StoredDocument | undefined)[],
-  query: EncodedText,
+  query: Pick<EncodedText, 'tokens'>,
   tokenizer: ColbertTokenizer,
 ): Hit[] {
   const hits: Hit[] = [];
@@ -27,7 +27,7 @@ export function toHits(
 function toMatch(
   m: { queryToken: number; documentToken: number; score: number },
   doc: StoredDocument,
-  query: EncodedText,
+  query: Pick<EncodedText, 'tokens'>,
   tokenizer: ColbertTokenizer,
 ): Match {
   return {

@@ -2,12 +2,13 @@ import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
 import { webGpuDevice } from '../model/ort-session.js';
-import type { EncodedText } from '../model/prepared.js';
+import type { EncodedQuery, EncodedText } from '../model/prepared.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
-import type { DocumentBatch, Scorer } from '../scoring/scorer.js';
+import type { DocumentBatch, ScoredDocument, ScoreOptions, Scorer } from '../scoring/scorer.js';
 import { storeTokens, type F32TokenMatrix } from '../scoring/token-matrix.js';
+import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
 import { modelIdentity } from '../store/model-identity.js';
 import type { LoadedIndex } from '../store/store-reads.js';
@@ -31,6 +32,8 @@ export class SearchEngine implements SearchApi {
   private readonly table = new DocumentTable();
   private segments: readonly number[] = [];
   private closed = false;
+  /** Searches scored, by where their query vectors came from (see `SearchInfo.queryVectors`). */
+  private readonly queryVectors = { cpu: 0, gpu: 0 };
   private unsubscribe: () => void = () => {};
 
   private constructor(
@@ -88,10 +91,16 @@ export class SearchEngine implements SearchApi {
     const { signal } = options;
     return this.scheduler.schedule('interactive', async () => {
       throwIfAborted(signal);
-      const encoded = await this.encodeQuery(query, signal);
-      const only = filter ? this.table.matching(compileFilter(filter)) : undefined;
-      const scoreOptions = { k, explain, ...(only ? { only } : {}) };
-      const scored = await this.scoreWithRecovery(asMatrix(encoded), scoreOptions);
+      // The query stays on the GPU when the encoder and the scorer share onnxruntime's device; otherwise read back.
+      const onGpu = this.scorerOnEncoderDevice() !== undefined;
+      const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
+      let scored: ScoredDocument[];
+      try {
+        const only = filter ? this.table.matching(compileFilter(filter)) : undefined;
+        scored = await this.scoreWithRecovery(query, encoded, { k, explain, ...(only ? { only } : {}) });
+      } finally {
+        if (encoded.location === 'gpu-buffer') encoded.dispose();
+      }
       const documents = await this.store.documents(scored.map((s) => s.seq));
       return toHits(scored, documents, encoded, this.encoder.tokenizer);
     });
@@ -151,6 +160,7 @@ export class SearchEngine implements SearchApi {
     return {
       encoder: this.encoder.backend,
       scorer: this.scorer.backend,
+      queryVectors: { ...this.queryVectors },
       model: this.encoder.model,
       index: this.store.name,
       precision: this.store.precision,
@@ -175,9 +185,12 @@ export class SearchEngine implements SearchApi {
     if (this.closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; open it again.');
   }
 
-  private async encodeQuery(query: string, signal: AbortSignal | undefined): Promise<EncodedText> {
-    const [encoded] = await this.encoder.encode([{ text: query, kind: 'query' }], signal ? { signal } : {});
-    return encoded!;
+  /** The WebGPU scorer when it runs on the device the encoder's outputs are on, so a query can go GPU→GPU. */
+  private scorerOnEncoderDevice(): WebGpuScorer | undefined {
+    const device = webGpuDevice();
+    if (this.scorer.backend !== 'webgpu' || this.encoder.backend.name !== 'webgpu' || !device) return undefined;
+    const scorer = this.scorer as WebGpuScorer;
+    return scorer.device === device ? scorer : undefined;
   }
 
   private async appendToScorer(encoded: readonly EncodedText[], seqs: Uint32Array): Promise<void> {
@@ -200,16 +213,32 @@ export class SearchEngine implements SearchApi {
    * Scores on the current scorer; if the GPU device is lost (BACKEND_FAILED from the WebGPU scorer), rebuilds the
    * corpus on the CPU scorer from IndexedDB and scores again, so the answer is the same.
    */
-  private async scoreWithRecovery(query: F32TokenMatrix, options: Parameters<Scorer['score']>[1]) {
+  private async scoreWithRecovery(text: string, encoded: EncodedQuery, options: ScoreOptions): Promise<ScoredDocument[]> {
     try {
-      return await this.scorer.score(query, options);
+      return await this.scoreOnce(encoded, options);
     } catch (error) {
       if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.scorer.backend !== 'webgpu') throw error;
       this.scorer.dispose();
       this.scorer = await createCpuScorer({ dim: this.scorer.dim, precision: this.scorer.precision });
       await this.reload(await this.store.load());
-      return this.scorer.score(query, options);
+      // A query left on the lost device is gone: encode it again (the encoder is on WASM by now).
+      const query = encoded.location === 'cpu' ? encoded : await this.encoder.encodeQuery(text, { location: 'cpu', ...(options.signal ? { signal: options.signal } : {}) });
+      return this.scoreOnce(query, options);
     }
+  }
+
+  /** Scores on the current scorer: a GPU query only on the WebGPU scorer that shares its device. */
+  private async scoreOnce(encoded: EncodedQuery, options: ScoreOptions): Promise<ScoredDocument[]> {
+    if (encoded.location === 'gpu-buffer') {
+      const scorer = this.scorerOnEncoderDevice();
+      if (!scorer) throw new ColbertError(ErrorCode.BackendFailed, 'The query vectors are on a GPU device the scorer does not use; search again.');
+      const scored = await scorer.score({ buffer: encoded.buffer, offset: encoded.offset, rows: encoded.rows, dim: encoded.dim }, options);
+      this.queryVectors.gpu++;
+      return scored;
+    }
+    const scored = await this.scorer.score(asMatrix(encoded), options);
+    this.queryVectors.cpu++;
+    return scored;
   }
 
   /** Replaces the scorer's corpus and the document table with what the store holds. */
@@ -246,6 +275,6 @@ export class SearchEngine implements SearchApi {
   }
 }
 
-function asMatrix(encoded: EncodedText): F32TokenMatrix {
+function asMatrix(encoded: Pick<EncodedText, 'dim' | 'rows' | 'vectors'>): F32TokenMatrix {
   return { precision: 'f32', dim: encoded.dim, rows: encoded.rows, values: encoded.vectors };
 }
