@@ -4,9 +4,9 @@ import { openDB } from 'idb';
 import { databaseName } from '../../packages/colbert-web/src/store/schema.js';
 import type { IndexSchema } from '../../packages/colbert-web/src/store/schema.js';
 import { openIndexStore } from '../../packages/colbert-web/src/store/index-store.js';
-import type { LoadedIndex } from '../../packages/colbert-web/src/store/store-reads.js';
 import { storeTokens } from '../../packages/colbert-web/src/scoring/token-matrix.js';
 import { randomStoreDocuments } from '../../packages/colbert-web/src/testing/random-documents.js';
+import { rowsBySeq } from '../../packages/colbert-web/src/testing/stored-rows.js';
 import { testIdentity } from '../../packages/colbert-web/src/testing/test-identity.js';
 
 /** A batch of seeded documents (ids `${prefix}${i}`), added with one add(). */
@@ -26,20 +26,6 @@ export interface CheckReport {
   segments: number;
 }
 
-function rowsOf(loaded: LoadedIndex): Map<number, { values: ArrayLike<number>; scales: ArrayLike<number> }> {
-  const out = new Map<number, { values: ArrayLike<number>; scales: ArrayLike<number> }>();
-  const dead = new Set(loaded.tombstones);
-  for (const b of loaded.batches) {
-    let row = 0;
-    b.seqs.forEach((seq, i) => {
-      const n = b.lengths[i]!;
-      const t = b.tokens;
-      if (!dead.has(seq)) out.set(seq, { values: t.values.subarray(row * t.dim, (row + n) * t.dim), scales: t.precision === 'int8' ? t.scales.subarray(row, row + n) : [] });
-      row += n;
-    });
-  }
-  return out;
-}
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]));
 
@@ -51,7 +37,7 @@ export async function checkIndex(name: string, dim: number, batches: readonly Ba
   const store = await openIndexStore(name, { identity: testIdentity(dim) });
   const problems: string[] = [];
   const loaded = await store.load();
-  const rows = rowsOf(loaded);
+  const rows = rowsBySeq(loaded);
   const seqs = [...rows.keys()];
   const docs = await store.documents(seqs);
   const byId = new Map<string, { seq: number; text: string | undefined }>();

@@ -10,32 +10,11 @@ import { openIndexStore } from './index-store.js';
 import type { IndexStore } from './index-store.js';
 import { putSegment } from './store-context.js';
 import { makeSegmentRecord } from './segment-record.js';
-import type { LoadedIndex } from './store-reads.js';
+import { rowsBySeq } from '../testing/stored-rows.js';
 
 let counter = 0;
 const fresh = (): string => `test-${Date.now()}-${counter++}`;
 const DIM = 16;
-
-/** seq → the stored rows of that document, from a load(). */
-function rowsBySeq(loaded: LoadedIndex): Map<number, { values: number[]; scales: number[] }> {
-  const out = new Map<number, { values: number[]; scales: number[] }>();
-  const dead = new Set(loaded.tombstones);
-  for (const b of loaded.batches) {
-    let row = 0;
-    b.seqs.forEach((seq, i) => {
-      const n = b.lengths[i]!;
-      const t = b.tokens;
-      if (!dead.has(seq)) {
-        out.set(seq, {
-          values: Array.from(t.values.subarray(row * t.dim, (row + n) * t.dim)),
-          scales: t.precision === 'int8' ? Array.from(t.scales.subarray(row, row + n)) : [],
-        });
-      }
-      row += n;
-    });
-  }
-  return out;
-}
 
 function expected(doc: StoreDocument, precision: 'int8' | 'f16' | 'f32' = 'int8'): { values: number[]; scales: number[] } {
   const t: TokenMatrix = storeTokens(doc.encoded.vectors, DIM, precision);
