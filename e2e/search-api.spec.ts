@@ -25,6 +25,10 @@ test('createSearch: filters, upserts, removal, typed errors, close() releases th
     const afterUpsert = await search.search('heart attack', { k: 1, explain: true });
     await search.remove(['c']);
     const afterRemove = (await search.search('heart bread', { k: 10 })).map((h) => h.id);
+    const before = await search.info();
+    const progress: number[] = [];
+    const compacted = await search.compact({ onProgress: (e) => progress.push(e.loaded) });
+    const afterCompact = (await search.search('heart bread', { k: 10 })).map((h) => h.id);
     const info = await search.info();
     const errors = {
       emptyQuery: await code(search.search('  ')),
@@ -35,14 +39,19 @@ test('createSearch: filters, upserts, removal, typed errors, close() releases th
     };
     await search.close();
     const afterClose = await code(search.search('heart'));
-    return { all, food, either, afterUpsert, afterRemove, info, errors, afterClose };
+    return { all, food, either, afterUpsert, afterRemove, afterCompact, compacted, progress, bytesBefore: before.bytes, info, errors, afterClose };
   });
-  expect(result.all.sort()).toEqual(['a', 'b', 'c']);
+  expect([...result.all].sort()).toEqual(['a', 'b', 'c']);
   expect(result.food).toEqual(['c', 'b']);
   expect(result.either).toBe(3);
   expect(result.afterUpsert[0]!.id).toBe('c');
   expect(result.afterUpsert[0]!.matches!.some((m) => m.queryToken === 'heart' && m.documentToken === 'heart')).toBe(true);
-  expect(result.afterRemove.sort()).toEqual(['a', 'b']);
+  expect([...result.afterRemove].sort()).toEqual(['a', 'b']);
+  // The replaced 'a' and the removed 'c' are purged; the index shrinks and answers the same.
+  expect(result.compacted.documentsPurged).toBe(2);
+  expect(result.progress.length).toBeGreaterThan(0);
+  expect(result.afterCompact).toEqual(result.afterRemove);
+  expect(result.info.bytes).toBeLessThan(result.bytesBefore);
   expect(result.info).toMatchObject({ documents: 2, precision: 'int8', scorer: expect.stringMatching(/^wasm/) });
   expect(result.errors).toEqual({ emptyQuery: 'INVALID_INPUT', badK: 'INVALID_INPUT', badDoc: 'INVALID_INPUT', badFilter: 'INVALID_INPUT', missingId: 'INVALID_INPUT' });
   expect(result.afterClose).toBe('CLOSED');

@@ -55,6 +55,9 @@ export async function createSearch(options: OpenSearchOptions): Promise<SearchHa
     async clear() {
       return open().clear();
     },
+    async compact({ signal, onProgress }: OperationOptions = {}) {
+      return open().compact(signal, onProgress && proxy(onProgress));
+    },
     async export() {
       return open().export();
     },

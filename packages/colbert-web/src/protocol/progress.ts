@@ -5,6 +5,8 @@ export type ProgressEvent =
   | { phase: 'encode'; loaded: number; total: number }
   /** Documents of one `add` committed to the index (searchable). */
   | { phase: 'index'; loaded: number; total: number }
+  /** Segments rewritten by `compact`. */
+  | { phase: 'compact'; loaded: number; total: number }
   /** Bytes of an index file read by `import`. */
   | { phase: 'import'; loaded: number; total: number | undefined };
 

@@ -116,6 +116,11 @@ export interface SearchApi {
   similarities(query: string, id: string): Promise<TokenSimilarities>;
   remove(ids: readonly string[]): Promise<void>;
   clear(): Promise<void>;
+  /**
+   * Frees the space of removed and replaced documents by rewriting segments (resumable, one commit per step).
+   * Searches keep running meanwhile; ids and sequence numbers do not change.
+   */
+  compact(options?: OperationOptions): Promise<{ documentsPurged: number }>;
   /** The whole index as one portable file. */
   export(): Promise<Blob>;
   /** Replaces this index with a portable index file (URL or Blob) built with the same model. */

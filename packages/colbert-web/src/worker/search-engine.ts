@@ -140,6 +140,19 @@ export class SearchEngine implements SearchApi {
     });
   }
 
+  async compact(options: OperationOptions = {}): Promise<{ documentsPurged: number }> {
+    this.assertOpen();
+    const { signal, onProgress } = options;
+    // The rewrite happens in IndexedDB under the store's write lock, outside the scheduler: searches score the
+    // in-memory corpus and keep running. Only swapping the scorer's corpus for the compacted one is a task.
+    const { documentsPurged } = await this.store.compact({
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress: (e: { loaded: number; total: number }) => onProgress({ phase: 'compact', loaded: e.loaded, total: e.total }) } : {}),
+    });
+    await this.scheduler.schedule('background', async () => this.reload(await this.store.load()));
+    return { documentsPurged };
+  }
+
   async export(): Promise<Blob> {
     this.assertOpen();
     return this.scheduler.schedule('background', () => this.store.export());

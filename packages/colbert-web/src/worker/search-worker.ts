@@ -44,6 +44,9 @@ const api = {
   clear() {
     return current().clear();
   },
+  compact(signal?: AbortSignal, onProgress?: ProgressCallback) {
+    return current().compact({ ...optional('signal', signal), ...optional('onProgress', onProgress) });
+  },
   export() {
     return current().export();
   },
