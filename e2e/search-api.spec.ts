@@ -7,7 +7,7 @@ test.beforeEach(async ({ page }) => {
   await page.waitForFunction(() => window.harnessReady);
 });
 
-test('createSearch: filters, upserts, removal, typed errors, close() releases the index', async ({ page }) => {
+test('createSearch: filters, upserts, removal, compaction, import from a URL, typed errors, close() releases the index', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { createSearch } = window.colbert;
     const model = new URL('/models/lexical/', location.href).href;
@@ -30,6 +30,15 @@ test('createSearch: filters, upserts, removal, typed errors, close() releases th
     const compacted = await search.compact({ onProgress: (e) => progress.push(e.loaded) });
     const afterCompact = (await search.search('heart bread', { k: 10 })).map((h) => h.id);
     const info = await search.info();
+    // The exported file imported from a URL (here a blob: URL, fetched by the other index's worker).
+    const url = URL.createObjectURL(await search.export());
+    const copy = await createSearch({ model, index: `api-copy-${Math.random()}`, backend: 'wasm' });
+    const importProgress: number[] = [];
+    await copy.import(url, { onProgress: (e) => importProgress.push(e.loaded) });
+    const copied = (await copy.search('heart bread', { k: 10 })).map((h) => h.id);
+    const copiedDocuments = (await copy.info()).documents;
+    await copy.close();
+    URL.revokeObjectURL(url);
     const errors = {
       emptyQuery: await code(search.search('  ')),
       badK: await code(search.search('x', { k: -1 })),
@@ -39,7 +48,7 @@ test('createSearch: filters, upserts, removal, typed errors, close() releases th
     };
     await search.close();
     const afterClose = await code(search.search('heart'));
-    return { all, food, either, afterUpsert, afterRemove, afterCompact, compacted, progress, bytesBefore: before.bytes, info, errors, afterClose };
+    return { all, food, either, afterUpsert, afterRemove, afterCompact, compacted, progress, bytesBefore: before.bytes, info, copied, copiedDocuments, importProgress, errors, afterClose };
   });
   expect([...result.all].sort()).toEqual(['a', 'b', 'c']);
   expect(result.food).toEqual(['c', 'b']);
@@ -52,6 +61,9 @@ test('createSearch: filters, upserts, removal, typed errors, close() releases th
   expect(result.progress.length).toBeGreaterThan(0);
   expect(result.afterCompact).toEqual(result.afterRemove);
   expect(result.info.bytes).toBeLessThan(result.bytesBefore);
+  expect(result.copied).toEqual(result.afterCompact);
+  expect(result.copiedDocuments).toBe(2);
+  expect(result.importProgress.length).toBeGreaterThan(0);
   expect(result.info).toMatchObject({ documents: 2, precision: 'int8', scorer: expect.stringMatching(/^wasm/) });
   expect(result.errors).toEqual({ emptyQuery: 'INVALID_INPUT', badK: 'INVALID_INPUT', badDoc: 'INVALID_INPUT', badFilter: 'INVALID_INPUT', missingId: 'INVALID_INPUT' });
   expect(result.afterClose).toBe('CLOSED');
