@@ -27,7 +27,6 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
   );
   const { remote, worker } = handleOf;
   const { model, signal, onProgress, ...rest } = options;
-  let closed = false;
   try {
     await Promise.race([remote.load(model, rest, signal, onProgress && proxy(onProgress)), handleOf.failedToStart]);
   } catch (error) {
@@ -35,7 +34,7 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
     throw error;
   }
   const assertOpen = (): void => {
-    if (closed) throw new ColbertError(ErrorCode.Closed, 'This encoder was closed; create a new one.');
+    if (handleOf.closed) throw new ColbertError(ErrorCode.Closed, 'This encoder was closed; create a new one.');
   };
   const handle: RemoteEncoder = {
     async encode(inputs: readonly EncodeInput[], opts: EncodeOptions = {}): Promise<EncodedText[]> {
@@ -47,11 +46,7 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
       assertOpen();
       return remote.info();
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await handleOf.close(() => remote.close());
-    },
+    close: () => handleOf.close(() => remote.close()),
     [Symbol.asyncDispose]() {
       return handle.close();
     },

@@ -34,9 +34,8 @@ export async function createSearch(options: OpenSearchOptions): Promise<SearchHa
   // Storage persistence is a main-thread API; without it the browser may evict the index under pressure.
   void requestPersistentStorage();
 
-  let closed = false;
   const open = (): typeof remote => {
-    if (closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; call createSearch() again.');
+    if (handleOf.closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; call createSearch() again.');
     return remote;
   };
   const handle: SearchHandle = {
@@ -67,11 +66,7 @@ export async function createSearch(options: OpenSearchOptions): Promise<SearchHa
     async info() {
       return open().info();
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await handleOf.close(() => remote.close());
-    },
+    close: () => handleOf.close(() => remote.close()),
     [Symbol.asyncDispose]() {
       return handle.close();
     },

@@ -12,7 +12,12 @@ export interface WorkerHandle<T> {
    * that did not emit it); race it against the first call, which would otherwise never settle.
    */
   readonly failedToStart: Promise<never>;
-  /** Lets the worker finish `close()`, then releases the proxy and terminates it, whatever close() did. */
+  /** True once close() was called. */
+  readonly closed: boolean;
+  /**
+   * Lets the worker finish `close()`, then releases the proxy and terminates it, whatever close() did. Only the
+   * first call does anything.
+   */
   close(closeRemote: () => Promise<void>): Promise<void>;
 }
 
@@ -27,11 +32,17 @@ export function startWorker<T>(worker: Worker): WorkerHandle<T> {
     );
   });
   failedToStart.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
+  let closed = false;
   return {
     worker,
     remote,
     failedToStart,
+    get closed() {
+      return closed;
+    },
     async close(closeRemote) {
+      if (closed) return;
+      closed = true;
       try {
         await closeRemote();
       } finally {

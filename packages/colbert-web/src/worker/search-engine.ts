@@ -231,9 +231,7 @@ export class SearchEngine implements SearchApi {
       return await this.scoreOnce(encoded, options);
     } catch (error) {
       if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.scorer.backend !== 'webgpu') throw error;
-      this.scorer.dispose();
-      this.scorer = await createCpuScorer({ dim: this.scorer.dim, precision: this.scorer.precision });
-      await this.reload(await this.store.load());
+      await this.reload(await this.store.load(), { onCpu: true });
       // A query left on the lost device is gone: encode it again (the encoder is on WASM by now).
       const query = encoded.location === 'cpu' ? encoded : await this.encoder.encodeQuery(text, { location: 'cpu', ...(options.signal ? { signal: options.signal } : {}) });
       return this.scoreOnce(query, options);
@@ -254,11 +252,14 @@ export class SearchEngine implements SearchApi {
     return scored;
   }
 
-  /** Replaces the scorer's corpus and the document table with what the store holds. */
-  private async reload(index: LoadedIndex): Promise<void> {
+  /**
+   * Replaces the scorer (on its backend, or on the CPU after a device loss) and the document table with what the
+   * store holds.
+   */
+  private async reload(index: LoadedIndex, { onCpu = this.scorer.backend !== 'webgpu' } = {}): Promise<void> {
     // The store's precision, not the old scorer's: an imported file brings its own.
     const shape = { dim: this.scorer.dim, precision: this.store.precision };
-    const fresh = await (this.scorer.backend === 'webgpu' ? createScorerFor(this.encoder.backend, webGpuDevice(), shape) : createCpuScorer(shape));
+    const fresh = await (onCpu ? createCpuScorer(shape) : createScorerFor(this.encoder.backend, webGpuDevice(), shape));
     this.scorer.dispose();
     this.scorer = fresh;
     this.table.clear();
