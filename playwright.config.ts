@@ -12,6 +12,9 @@ const args = [
   '--enable-unsafe-webgpu',
 ];
 
+const devPort = process.env['E2E_DEV_PORT'] ?? '5173';
+const buildPort = process.env['E2E_BUILD_PORT'] ?? '4173';
+
 export default defineConfig({
   testDir: 'e2e',
   globalSetup: './e2e/global-setup.ts',
@@ -21,11 +24,11 @@ export default defineConfig({
   reporter: [['list']],
   use: { browserName: 'chromium', launchOptions: { executablePath: chromium, args } },
   projects: [
-    { name: 'dev', use: { baseURL: 'http://localhost:5173' } },
-    { name: 'build', use: { baseURL: 'http://localhost:4173' }, testIgnore: '**/*.dev.spec.ts' },
+    { name: 'dev', use: { baseURL: `http://localhost:${devPort}` } },
+    { name: 'build', use: { baseURL: `http://localhost:${buildPort}` }, testIgnore: '**/*.dev.spec.ts' },
   ],
   webServer: [
-    { command: 'npx vite --logLevel warn', url: 'http://localhost:5173', reuseExistingServer: !process.env['CI'], timeout: 180_000 },
-    { command: 'npx vite build --logLevel warn && npx vite preview --logLevel warn', url: 'http://localhost:4173', reuseExistingServer: !process.env['CI'], timeout: 300_000 },
+    { command: 'npx vite --logLevel warn', url: `http://localhost:${devPort}`, reuseExistingServer: !process.env['CI'], timeout: 180_000 },
+    { command: 'npx vite build --logLevel warn && npx vite preview --logLevel warn', url: `http://localhost:${buildPort}`, reuseExistingServer: !process.env['CI'], timeout: 300_000 },
   ],
 });

@@ -58,8 +58,9 @@ export default defineConfig({
   root: resolve(here, 'demo'),
   publicDir: resolve(here, 'public'),
   plugins: [lexicalModel(), serveTestData()],
-  server: { port: 5173, strictPort: true, headers: isolation },
-  preview: { port: 4173, strictPort: true, headers: isolation },
+  // E2E_DEV_PORT / E2E_BUILD_PORT let two checkouts run their browser tests side by side.
+  server: { port: Number(process.env['E2E_DEV_PORT'] ?? 5173), strictPort: true, headers: isolation },
+  preview: { port: Number(process.env['E2E_BUILD_PORT'] ?? 4173), strictPort: true, headers: isolation },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {
