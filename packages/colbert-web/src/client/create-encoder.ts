@@ -25,12 +25,12 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
   const handleOf = startWorker<EncoderWorkerApi>(
     new Worker(new URL('../worker/encoder-worker.js', import.meta.url), { type: 'module', name: 'colbert-web encoder' }),
   );
-  const { remote, worker } = handleOf;
+  const { remote } = handleOf;
   const { model, signal, onProgress, ...rest } = options;
   try {
     await Promise.race([remote.load(model, rest, signal, onProgress && proxy(onProgress)), handleOf.failedToStart]);
   } catch (error) {
-    worker.terminate();
+    handleOf.disconnect();
     throw error;
   }
   const assertOpen = (): void => {

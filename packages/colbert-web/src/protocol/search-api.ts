@@ -3,6 +3,7 @@ import type { OperationOptions, ProgressEvent } from './progress.js';
 import type { LongDocumentMode } from '../model/prepared.js';
 import type { ScorerBackend } from '../scoring/scorer.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
+import type { SerializedColbertError } from '../errors.js';
 
 /** Metadata values a filter can match: JSON scalars. Nested values are stored but not filterable. */
 export type MetadataValue = string | number | boolean | null;
@@ -87,6 +88,26 @@ export interface SearchInfo {
   readonly tokens: number;
   /** Bytes this index takes in IndexedDB. */
   readonly bytes: number;
+  /**
+   * The manifest generation searches cover (every tab's commits up to it), and why catching up with later ones
+   * failed, if it did (searches then reject with the same error until it succeeds).
+   */
+  readonly sync: { readonly generation: number; readonly error?: SerializedColbertError };
+  /** Where the engine runs: one SharedWorker for every tab of this origin, or a dedicated worker per handle. */
+  readonly worker: WorkerInfo;
+}
+
+export interface WorkerInfo {
+  readonly kind: 'shared' | 'dedicated';
+  /**
+   * Why a shared worker was not used: none in this browser, it failed to start, or ('auto') the page is
+   * cross-origin isolated and a dedicated worker keeps WASM threads.
+   */
+  readonly fallback?: 'unavailable' | 'failed-to-start' | 'cross-origin-isolated';
+  /** Handles (tabs, for a shared worker) served by this engine now. */
+  readonly clients: number;
+  /** Whether the worker is cross-origin isolated (WASM threads need it; a SharedWorker may not be when its page is). */
+  readonly crossOriginIsolated: boolean;
 }
 
 export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
@@ -98,6 +119,14 @@ export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
   backend?: BackendPreference;
   /** Stored precision of a new index (default 'int8'); an existing index keeps its own. */
   precision?: StoredPrecision;
+  /**
+   * Where the engine runs. 'shared': one SharedWorker serves every tab of this origin (one model load, one
+   * in-memory index per index name). 'dedicated': a worker of this handle's own (tabs still see each other's
+   * commits). 'auto' (default): shared, except on a cross-origin-isolated page — browsers do not isolate
+   * SharedWorkers, so there it would lose WASM threads — where it is dedicated. Where SharedWorker is missing or fails
+   * to start, dedicated. `info().worker` says which runs and why.
+   */
+  worker?: 'auto' | 'shared' | 'dedicated';
   onProgress?: (event: ProgressEvent) => void;
 }
 

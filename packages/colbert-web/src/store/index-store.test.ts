@@ -149,11 +149,28 @@ describe('IndexStore (fake-indexeddb)', () => {
     await a.add(randomStoreDocuments({ seed: 9, count: 2, dim: DIM, idPrefix: 'x-' }));
     expect(await heard).toMatchObject({ kind: 'add', index: name });
     const changes = await b.loadChanges(seen);
-    expect(changes.reset).toBe(false);
-    if (!changes.reset) expect(changes.batches.map((x) => Array.from(x.seqs))).toEqual([[4, 5]]);
+    expect(changes.kind).toBe('delta');
+    if (changes.kind === 'delta') {
+      expect(changes.index.batches.map((x) => Array.from(x.seqs))).toEqual([[4, 5]]);
+      expect(changes.vanished).toEqual([]);
+    }
+    if (changes.kind !== 'delta') throw new Error('expected a delta');
+    const held = changes.index;
+    expect(await b.loadChanges(held)).toEqual({ kind: 'unchanged' });
     await a.remove(['doc-0']);
     await a.compact();
-    expect((await b.loadChanges(seen)).reset).toBe(true);
+    // Compaction merged both segments: a reader that held both learns which documents survive, loads no vectors;
+    // one that held only the first cannot follow the merge piecewise and loads everything.
+    const compacted = await b.loadChanges(held);
+    expect(compacted.kind).toBe('delta');
+    if (compacted.kind === 'delta') {
+      expect(compacted.vanished.map((s) => s.id)).toEqual(held.segments.map((s) => s.id));
+      expect([...compacted.survivors].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+      expect(compacted.index.batches).toEqual([]);
+    }
+    const behind = await b.loadChanges(seen);
+    expect(behind.kind).toBe('reload');
+    if (behind.kind === 'reload') expect(behind.index.batches.flatMap((x) => Array.from(x.seqs))).toEqual([1, 2, 3, 4, 5]);
     await a.close();
     await b.close();
   });

@@ -15,6 +15,7 @@ import { assertSameModel, parseIdentity } from './model-identity.js';
 import type { IndexDb } from './schema.js';
 import { openIndexDb } from './schema.js';
 import { storageError } from './storage-errors.js';
+import type { HeldIndex } from './sync-plan.js';
 import type { StoreContext } from './store-context.js';
 import { currentManifest, deleteUncommitted } from './store-context.js';
 import type { IndexChanges, IndexStats, LoadedIndex, StoredDocument } from './store-reads.js';
@@ -106,9 +107,9 @@ export class IndexStore implements AsyncDisposable {
     return loadIndex(this.ctx);
   }
 
-  /** What was committed since `previous` (another tab's adds arrive as new segments only). */
-  async loadChanges(previous: Pick<LoadedIndex, 'segments'>): Promise<IndexChanges> {
-    return loadChanges(this.ctx, previous);
+  /** What was committed since `held` (another tab's adds arrive as new segments only; see `planSync`). */
+  async loadChanges(held: HeldIndex): Promise<IndexChanges> {
+    return loadChanges(this.ctx, held);
   }
 
   /** Id, text, metadata, spans and truncation of the given sequence numbers (undefined for removed ones). */

@@ -6,6 +6,8 @@ import { isTombstoned } from './manifest.js';
 import type { Manifest, SegmentEntry } from './schema.js';
 import { segmentToBatch } from './segment-record.js';
 import { storageError } from './storage-errors.js';
+import { planSync } from './sync-plan.js';
+import type { HeldIndex, SyncPlan } from './sync-plan.js';
 import type { StoreContext } from './store-context.js';
 
 /** Everything a scorer needs, as committed at `generation`. */
@@ -13,16 +15,25 @@ export interface LoadedIndex {
   readonly generation: number;
   readonly precision: StoredPrecision;
   readonly dim: number;
-  /** Segment ids, in the order of `batches`. */
-  readonly segments: readonly number[];
-  /** One batch per segment, sequence numbers strictly increasing across them. */
+  /** Every segment the manifest lists: what a reader holds once it has applied this. */
+  readonly segments: readonly SegmentEntry[];
+  /** One batch per loaded segment, sequence numbers strictly increasing across them. */
   readonly batches: DocumentBatch[];
-  /** Documents inside the batches that are removed or replaced: the scorer's `remove(tombstones)`. */
+  /** Documents inside the segments that are removed or replaced: the scorer's `remove(tombstones)`. */
   readonly tombstones: Uint32Array;
+  /** Counts and bytes as of `generation` (what a reader that applied this can search). */
+  readonly stats: IndexStats;
 }
 
-/** What changed since a previous load: only new segments, or (after compaction, clear, import) everything. */
-export type IndexChanges = { readonly reset: true; readonly index: LoadedIndex } | ({ readonly reset: false } & LoadedIndex);
+/**
+ * What changed since a held view (see `planSync`): nothing; everything, loaded again; or a delta whose `batches`
+ * are the new segments only, with the held segments that vanished and which of their documents live on in the
+ * segments that replaced them (compaction).
+ */
+export type IndexChanges =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'reload'; readonly index: LoadedIndex }
+  | { readonly kind: 'delta'; readonly index: LoadedIndex; readonly vanished: readonly SegmentEntry[]; readonly survivors: ReadonlySet<number> };
 
 /** A stored document as a hit shows it. */
 export interface StoredDocument {
@@ -75,30 +86,36 @@ async function readSegments(ctx: StoreContext, pick: (m: Manifest) => readonly S
   return { m: manifest, batches, picked };
 }
 
-function loaded(m: Manifest, picked: readonly SegmentEntry[], batches: DocumentBatch[]): LoadedIndex {
-  return { generation: m.generation, precision: m.precision, dim: m.identity.dim, segments: picked.map((s) => s.id), batches, tombstones: m.tombstones.slice() };
+function loaded(m: Manifest, batches: DocumentBatch[]): LoadedIndex {
+  return { generation: m.generation, precision: m.precision, dim: m.identity.dim, segments: m.segments, batches, tombstones: m.tombstones.slice(), stats: statsOf(m) };
 }
 
 /** Every committed segment as a scorer batch, plus the tombstones. */
 export async function loadIndex(ctx: StoreContext): Promise<LoadedIndex> {
-  const { m, batches, picked } = await readSegments(ctx, (manifest) => manifest.segments);
-  return loaded(m, picked, batches);
+  const { m, batches } = await readSegments(ctx, (manifest) => manifest.segments);
+  return loaded(m, batches);
 }
 
 /**
- * Only the segments committed since `previous` when the earlier ones are all still there (adds append);
- * a full load with `reset: true` when segments were replaced (compaction, clear, import).
+ * What was committed since `held`, read in one transaction with the manifest: only new segments after adds, the
+ * replacing segments' sequence numbers after a compaction, everything when the held view cannot be followed.
  */
-export async function loadChanges(ctx: StoreContext, previous: Pick<LoadedIndex, 'segments'>): Promise<IndexChanges> {
-  const known = new Set(previous.segments);
-  let appendOnly = true;
+export async function loadChanges(ctx: StoreContext, held: HeldIndex): Promise<IndexChanges> {
+  let plan: SyncPlan = { kind: 'unchanged' };
   const { m, batches, picked } = await readSegments(ctx, (manifest) => {
-    const ids = manifest.segments.map((s) => s.id);
-    appendOnly = previous.segments.every((id, i) => ids[i] === id);
-    return appendOnly ? manifest.segments.filter((s) => !known.has(s.id)) : manifest.segments;
+    plan = planSync(held, manifest);
+    if (plan.kind === 'unchanged') return [];
+    return plan.kind === 'reload' ? manifest.segments : [...plan.append, ...plan.rewritten];
   });
-  const result = loaded(m, picked, batches);
-  return appendOnly ? { reset: false, ...result } : { reset: true, index: result };
+  const settled = plan as SyncPlan;
+  if (settled.kind === 'unchanged') return settled;
+  if (settled.kind === 'reload') return { kind: 'reload', index: loaded(m, batches) };
+  const fresh = new Set(settled.append.map((s) => s.id));
+  const survivors = new Set<number>();
+  batches.forEach((b, i) => {
+    if (!fresh.has(picked[i]!.id)) for (const seq of b.seqs) survivors.add(seq);
+  });
+  return { kind: 'delta', index: loaded(m, batches.filter((_, i) => fresh.has(picked[i]!.id))), vanished: settled.vanished, survivors };
 }
 
 /** Hit details for sequence numbers, in order; undefined where a seq is unknown or removed. */

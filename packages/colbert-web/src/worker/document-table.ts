@@ -50,6 +50,11 @@ export class DocumentTable {
     }
   }
 
+  /** Sequence numbers of the live documents. */
+  seqs(): IterableIterator<number> {
+    return this.bySeq.keys();
+  }
+
   seqOf(id: string): number | undefined {
     return this.byId.get(id);
   }

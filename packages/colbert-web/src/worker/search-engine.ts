@@ -1,20 +1,24 @@
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
+import type { ModelFiles } from '../model/files/model-files.js';
 import { webGpuDevice } from '../model/ort-session.js';
 import type { EncodedQuery, EncodedText } from '../model/prepared.js';
+import type { ProgressCallback } from '../protocol/progress.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
-import type { DocumentBatch, ScoredDocument, ScoreOptions, Scorer } from '../scoring/scorer.js';
-import { storeTokens, type F32TokenMatrix } from '../scoring/token-matrix.js';
+import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
+import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
 import { modelIdentity } from '../store/model-identity.js';
-import type { LoadedIndex } from '../store/store-reads.js';
 import { validateDocuments, validateSearchOptions } from './validate-input.js';
-import { DocumentTable } from './document-table.js';
 import { toHits } from './hits.js';
+import { IndexMirror } from './index-mirror.js';
+import { SharedRegistry } from './shared-registry.js';
+import type { Lease } from './shared-registry.js';
+import { SyncKeeper } from './sync-keeper.js';
 import { compileFilter } from './metadata-filter.js';
 import { Scheduler } from './scheduler.js';
 import { createCpuScorer, createScorerFor } from './scorer-factory.js';
@@ -23,40 +27,68 @@ import { tokenSimilarities } from './similarities.js';
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
 const DOCUMENTS_PER_STEP = 16;
 
+/** What the engines of one worker share: one thread's task queue, and one encoder per model. */
+export interface EngineHost {
+  readonly scheduler: Scheduler;
+  readonly encoders: SharedRegistry<Encoder>;
+}
+
+/** A host for a worker that serves one engine (a dedicated worker, Node). */
+export function engineHost(): EngineHost {
+  return { scheduler: new Scheduler(), encoders: new SharedRegistry<Encoder>() };
+}
+
 /**
- * One index inside the worker: the encoder, the IndexedDB store and the scorer, with a scheduler that lets a
- * search overtake the queued steps of a long add.
+ * One index inside the worker: the encoder, the IndexedDB store and the in-memory mirror of it that searches
+ * score, with a scheduler that lets a search overtake the queued steps of a long add. Every change, this
+ * engine's or another tab's, reaches the mirror through `sync()` (see IndexMirror).
  */
-export class SearchEngine implements SearchApi {
-  private readonly scheduler = new Scheduler();
-  private readonly table = new DocumentTable();
-  private segments: readonly number[] = [];
+export class SearchEngine implements Omit<SearchApi, 'info'> {
   private closed = false;
   /** Searches scored, by where their query vectors came from (see `SearchInfo.queryVectors`). */
   private readonly queryVectors = { cpu: 0, gpu: 0 };
-  private unsubscribe: () => void = () => {};
+  private readonly scheduler: Scheduler;
+  private readonly sync: SyncKeeper;
 
   private constructor(
-    private readonly encoder: Encoder,
+    private readonly encoderLease: Lease<Encoder>,
     private readonly store: IndexStore,
-    private scorer: Scorer,
-  ) {}
+    private readonly mirror: IndexMirror,
+    host: EngineHost,
+  ) {
+    this.scheduler = host.scheduler;
+    this.sync = new SyncKeeper(store.name, () => this.mirror.sync(), (task) => this.scheduler.schedule('background', task));
+    this.sync.listen(store);
+  }
 
-  /** Loads the model, opens the index and fills the scorer from it. */
-  static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>): Promise<SearchEngine> {
-    const { index = 'default', precision, signal, ...load } = options;
+  private get encoder(): Encoder {
+    return this.encoderLease.value;
+  }
+
+  /** Loads the model (or shares the host's copy), opens the index and fills the scorer from it. */
+  static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>, host: EngineHost = engineHost()): Promise<SearchEngine> {
+    const { index = 'default', precision, signal, onProgress, worker: _worker, ...load } = options;
     const files = filesFromSource(source, load);
-    const encoder = await loadEncoder(files, { ...load, ...(signal ? { signal } : {}) });
+    const lease = await host.encoders.acquire(
+      encoderKey(source, load),
+      (sig, progress) => loadEncoder(files, { ...load, signal: sig, onProgress: progress }),
+      { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
+    );
     try {
-      const identity = await modelIdentity(files, encoder.checkpoint);
-      const store = await openIndexStore(index, { identity, ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
-      const shape = { dim: encoder.checkpoint.dim, precision: store.precision };
-      const engine = new SearchEngine(encoder, store, await createScorerFor(encoder.backend, webGpuDevice(), shape));
-      await engine.applyLoaded(await store.load());
-      engine.unsubscribe = store.onChange(() => void engine.scheduler.schedule('background', () => engine.catchUp()));
-      return engine;
+      const store = await openStore(index, files, lease.value, { ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
+      try {
+        const encoder = lease.value;
+        const mirror = await IndexMirror.open(store, ({ onCpu, precision: stored }) => {
+          const shape = { dim: encoder.checkpoint.dim, precision: stored };
+          return onCpu ? createCpuScorer(shape) : createScorerFor(encoder.backend, webGpuDevice(), shape);
+        });
+        return new SearchEngine(lease, store, mirror, host);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
     } catch (error) {
-      await encoder.close();
+      await lease.release();
       throw error;
     }
   }
@@ -69,16 +101,16 @@ export class SearchEngine implements SearchApi {
     for (let start = 0; start < docs.length; start += DOCUMENTS_PER_STEP) {
       const step = docs.slice(start, start + DOCUMENTS_PER_STEP);
       await this.scheduler.schedule('background', async () => {
+        this.assertOpen();
         throwIfAborted(signal);
         const encoded = await this.encoder.encode(
           step.map((d) => ({ text: d.text, kind: 'document' as const })),
           { longDocuments, ...(signal ? { signal } : {}) },
         );
         throwIfAborted(signal);
-        const { seqs } = await this.store.add(step.map((d, i) => ({ ...d, encoded: encoded[i]! })));
-        await this.appendToScorer(encoded, seqs);
-        const replaced = step.flatMap((d, i) => this.table.set(seqs[i]!, d.id, d.metadata) ?? []);
-        this.scorer.remove(replaced);
+        await this.store.add(step.map((d, i) => ({ ...d, encoded: encoded[i]! })));
+        // The scorer takes the step from the store like any other commit, after whatever other tabs committed first.
+        await this.sync.afterCommit();
       });
       done += step.length;
       onProgress?.({ phase: 'index', loaded: done, total: docs.length });
@@ -90,13 +122,15 @@ export class SearchEngine implements SearchApi {
     const { k, explain, filter } = validateSearchOptions(query, options);
     const { signal } = options;
     return this.scheduler.schedule('interactive', async () => {
+      this.assertOpen();
       throwIfAborted(signal);
+      await this.sync.now();
       // The query stays on the GPU when the encoder and the scorer share onnxruntime's device; otherwise read back.
       const onGpu = this.scorerOnEncoderDevice() !== undefined;
       const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
       let scored: ScoredDocument[];
       try {
-        const only = filter ? this.table.matching(compileFilter(filter)) : undefined;
+        const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
         scored = await this.scoreWithRecovery(query, encoded, { k, explain, ...(only ? { only } : {}) });
       } finally {
         if (encoded.location === 'gpu-buffer') encoded.dispose();
@@ -110,7 +144,9 @@ export class SearchEngine implements SearchApi {
     this.assertOpen();
     validateSearchOptions(query, {});
     return this.scheduler.schedule('interactive', async () => {
-      const seq = this.table.seqOf(id);
+      this.assertOpen();
+      await this.sync.now();
+      const seq = this.mirror.table.seqOf(id);
       const [doc] = seq === undefined ? [undefined] : await this.store.documents([seq]);
       if (!doc) throw new ColbertError(ErrorCode.InvalidInput, `No document with id "${id}" in this index.`, { subject: 'id' });
       const [encodedQuery, encodedDoc] = await this.encoder.encode([
@@ -126,30 +162,24 @@ export class SearchEngine implements SearchApi {
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
       throw new ColbertError(ErrorCode.InvalidInput, 'ids must be an array of strings.', { subject: 'ids' });
     }
-    await this.scheduler.schedule('background', async () => {
-      await this.store.remove(ids);
-      this.scorer.remove(this.table.delete(ids));
-    });
+    await this.committing(() => this.store.remove(ids));
   }
 
   async clear(): Promise<void> {
     this.assertOpen();
-    await this.scheduler.schedule('background', async () => {
-      await this.store.clear();
-      await this.reload(await this.store.load());
-    });
+    await this.committing(() => this.store.clear());
   }
 
   async compact(options: OperationOptions = {}): Promise<{ documentsPurged: number }> {
     this.assertOpen();
     const { signal, onProgress } = options;
     // The rewrite happens in IndexedDB under the store's write lock, outside the scheduler: searches score the
-    // in-memory corpus and keep running. Only swapping the scorer's corpus for the compacted one is a task.
+    // in-memory corpus and keep running (each one takes in the steps committed so far, which hold the same vectors).
     const { documentsPurged } = await this.store.compact({
       ...(signal ? { signal } : {}),
       ...(onProgress ? { onProgress: (e: { loaded: number; total: number }) => onProgress({ phase: 'compact', loaded: e.loaded, total: e.total }) } : {}),
     });
-    await this.scheduler.schedule('background', async () => this.reload(await this.store.load()));
+    await this.scheduler.schedule('background', () => this.sync.afterCommit());
     return { documentsPurged };
   }
 
@@ -161,65 +191,62 @@ export class SearchEngine implements SearchApi {
   /** Replaces the index with a file's contents; a bad or other-model file changes nothing. */
   async import(source: string | Blob, options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    await this.scheduler.schedule('background', async () => {
-      await this.store.import(source, options);
-      await this.reload(await this.store.load());
-    });
+    await this.committing(() => this.store.import(source, options));
   }
 
-  async info(): Promise<SearchInfo> {
+  /** What runs and what searches cover now: the counts are those of the generation the scorer holds. */
+  async info(): Promise<Omit<SearchInfo, 'worker'>> {
     this.assertOpen();
-    const stats = await this.store.stats();
-    return {
-      encoder: this.encoder.backend,
-      scorer: this.scorer.backend,
-      queryVectors: { ...this.queryVectors },
-      model: this.encoder.model,
-      index: this.store.name,
-      precision: this.store.precision,
-      documents: stats.documents,
-      tokens: stats.tokens,
-      bytes: stats.bytes.total,
-    };
+    return this.scheduler.schedule('interactive', async () => {
+      // A failed catch-up is reported here rather than thrown: info() is how an app finds out.
+      await this.sync.now().catch(() => undefined);
+      const stats = this.mirror.stats;
+      const error = this.sync.error;
+      return {
+        encoder: this.encoder.backend,
+        scorer: this.mirror.scorer.backend,
+        queryVectors: { ...this.queryVectors },
+        model: this.encoder.model,
+        index: this.store.name,
+        precision: this.mirror.precision,
+        documents: stats.documents,
+        tokens: stats.tokens,
+        bytes: stats.bytes.total,
+        sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
+      };
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.unsubscribe();
+    this.sync.close();
     // Let the step in flight finish so nothing is left half-applied in memory; queued steps then see `closed`.
     await this.scheduler.schedule('interactive', async () => {});
-    this.scorer.dispose();
+    this.mirror.dispose();
     await this.store.close();
-    await this.encoder.close();
+    await this.encoderLease.release();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new ColbertError(ErrorCode.Closed, 'This search index was closed; open it again.');
   }
 
+  /** A write as one background task: commit in the store, then take it into the mirror. */
+  private async committing(write: () => Promise<unknown>): Promise<void> {
+    await this.scheduler.schedule('background', async () => {
+      this.assertOpen();
+      await write();
+      await this.sync.afterCommit();
+    });
+  }
+
   /** The WebGPU scorer when it runs on the device the encoder's outputs are on, so a query can go GPU→GPU. */
   private scorerOnEncoderDevice(): WebGpuScorer | undefined {
     const device = webGpuDevice();
-    if (this.scorer.backend !== 'webgpu' || this.encoder.backend.name !== 'webgpu' || !device) return undefined;
-    const scorer = this.scorer as WebGpuScorer;
-    return scorer.device === device ? scorer : undefined;
-  }
-
-  private async appendToScorer(encoded: readonly EncodedText[], seqs: Uint32Array): Promise<void> {
-    const rows = encoded.reduce((n, e) => n + e.rows, 0);
-    const values = new Float32Array(rows * this.scorer.dim);
-    let at = 0;
-    for (const e of encoded) {
-      values.set(e.vectors, at);
-      at += e.vectors.length;
-    }
-    const batch: DocumentBatch = {
-      tokens: storeTokens(values, this.scorer.dim, this.scorer.precision),
-      lengths: Uint32Array.from(encoded, (e) => e.rows),
-      seqs,
-    };
-    await this.scorer.append(batch);
+    const scorer = this.mirror.scorer;
+    if (scorer.backend !== 'webgpu' || this.encoder.backend.name !== 'webgpu' || !device) return undefined;
+    return (scorer as WebGpuScorer).device === device ? (scorer as WebGpuScorer) : undefined;
   }
 
   /**
@@ -230,8 +257,8 @@ export class SearchEngine implements SearchApi {
     try {
       return await this.scoreOnce(encoded, options);
     } catch (error) {
-      if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.scorer.backend !== 'webgpu') throw error;
-      await this.reload(await this.store.load(), { onCpu: true });
+      if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.mirror.scorer.backend !== 'webgpu') throw error;
+      await this.mirror.reload(undefined, { onCpu: true });
       // A query left on the lost device is gone: encode it again (the encoder is on WASM by now).
       const query = encoded.location === 'cpu' ? encoded : await this.encoder.encodeQuery(text, { location: 'cpu', ...(options.signal ? { signal: options.signal } : {}) });
       return this.scoreOnce(query, options);
@@ -247,46 +274,23 @@ export class SearchEngine implements SearchApi {
       this.queryVectors.gpu++;
       return scored;
     }
-    const scored = await this.scorer.score(asMatrix(encoded), options);
+    const scored = await this.mirror.scorer.score(asMatrix(encoded), options);
     this.queryVectors.cpu++;
     return scored;
   }
+}
 
-  /**
-   * Replaces the scorer (on its backend, or on the CPU after a device loss) and the document table with what the
-   * store holds.
-   */
-  private async reload(index: LoadedIndex, { onCpu = this.scorer.backend !== 'webgpu' } = {}): Promise<void> {
-    // The store's precision, not the old scorer's: an imported file brings its own.
-    const shape = { dim: this.scorer.dim, precision: this.store.precision };
-    const fresh = await (onCpu ? createCpuScorer(shape) : createScorerFor(this.encoder.backend, webGpuDevice(), shape));
-    this.scorer.dispose();
-    this.scorer = fresh;
-    this.table.clear();
-    this.segments = [];
-    await this.applyLoaded(index);
-  }
+/** Engines of one worker share an encoder when they load the same model URL the same way; in-memory files never. */
+let unshared = 0;
+function encoderKey(source: ModelSource, load: Record<string, unknown>): string {
+  if (typeof source !== 'string') return `files#${unshared++}`;
+  const { backend = 'auto', threads, maxBatchTokens, cache, weights } = load;
+  return JSON.stringify({ source, backend, threads, maxBatchTokens, cache, weights });
+}
 
-  private async applyLoaded(index: LoadedIndex): Promise<void> {
-    const dead = new Set(index.tombstones);
-    for (const batch of index.batches) {
-      await this.scorer.append(batch);
-      const live = Array.from(batch.seqs).filter((s) => !dead.has(s));
-      const docs = await this.store.documents(live);
-      for (const d of docs) if (d) this.table.set(d.seq, d.id, d.metadata);
-    }
-    this.scorer.remove(index.tombstones);
-    this.table.deleteSeqs(index.tombstones);
-    this.segments = [...this.segments, ...index.segments];
-  }
-
-  /** Another tab committed: take its new segments, or everything after a compaction/clear/import. */
-  private async catchUp(): Promise<void> {
-    if (this.closed) return;
-    const changes = await this.store.loadChanges({ segments: this.segments });
-    if (changes.reset) return this.reload(changes.index);
-    await this.applyLoaded(changes);
-  }
+async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; signal?: AbortSignal }): Promise<IndexStore> {
+  const identity = await modelIdentity(files, encoder.checkpoint);
+  return openIndexStore(index, { identity, ...options });
 }
 
 function asMatrix(encoded: Pick<EncodedText, 'dim' | 'rows' | 'vectors'>): F32TokenMatrix {

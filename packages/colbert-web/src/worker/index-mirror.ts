@@ -1,0 +1,113 @@
+import type { Scorer } from '../scoring/scorer.js';
+import type { StoredPrecision } from '../scoring/token-matrix.js';
+import type { IndexStore } from '../store/index-store.js';
+import type { IndexStats, LoadedIndex } from '../store/store-reads.js';
+import type { HeldIndex } from '../store/sync-plan.js';
+import { inSegments } from '../store/sync-plan.js';
+import { DocumentTable } from './document-table.js';
+
+/** Removed rows a scorer may keep, as a factor of the live ones, before a sync compacts it. */
+const SCORER_SLACK = 1.25;
+
+/** Makes an empty scorer for a stored precision: on the engine's backend, or on the CPU after a device loss. */
+export type ScorerMaker = (options: { onCpu: boolean; precision: StoredPrecision }) => Promise<Scorer>;
+
+/**
+ * What this worker holds of one index — the scorer's vectors and the document table — and the manifest generation
+ * they equal. Every change reaches it the same way, whoever committed it (this engine, another tab, another
+ * worker): `sync()` reads what the manifest lists beyond what is held, so nothing depends on a notice arriving.
+ */
+export class IndexMirror {
+  readonly table = new DocumentTable();
+  private held: HeldIndex & { readonly stats: IndexStats };
+
+  private constructor(
+    private readonly store: IndexStore,
+    private current: Scorer,
+    private readonly makeScorer: ScorerMaker,
+    empty: IndexStats,
+  ) {
+    this.held = { generation: -1, precision: store.precision, segments: [], stats: empty };
+  }
+
+  /** A mirror filled with everything the store holds now. */
+  static async open(store: IndexStore, makeScorer: ScorerMaker): Promise<IndexMirror> {
+    const index = await store.load();
+    const mirror = new IndexMirror(store, await makeScorer({ onCpu: false, precision: index.precision }), makeScorer, index.stats);
+    await mirror.apply(index);
+    return mirror;
+  }
+
+  get scorer(): Scorer {
+    return this.current;
+  }
+
+  /** The manifest generation the scorer and the table equal. */
+  get generation(): number {
+    return this.held.generation;
+  }
+
+  get precision(): StoredPrecision {
+    return this.held.precision;
+  }
+
+  /** Documents, tokens and bytes of exactly what searches cover now. */
+  get stats(): IndexStats {
+    return this.held.stats;
+  }
+
+  /** Brings scorer and table up to the committed manifest, loading only what changed. Returns whether anything did. */
+  async sync(): Promise<boolean> {
+    const changes = await this.store.loadChanges(this.held);
+    if (changes.kind === 'unchanged') return false;
+    if (changes.kind === 'reload') {
+      await this.reload(changes.index);
+      return true;
+    }
+    // Documents of vanished segments that no replacing segment holds are gone (purged by a compaction, cleared,
+    // or replaced by an import), whether or not their tombstone was ever seen here.
+    const gone: number[] = [];
+    for (const seq of this.table.seqs()) if (inSegments(changes.vanished, seq) && !changes.survivors.has(seq)) gone.push(seq);
+    this.current.remove(gone);
+    this.table.deleteSeqs(gone);
+    await this.apply(changes.index);
+    // The store freed the space of what vanished; the scorer does too once removed rows are a quarter of what it
+    // holds (a compaction commits step by step: compacting the scorer at every step would cost O(corpus) each).
+    if (changes.vanished.length > 0 && this.current.tokens > SCORER_SLACK * this.held.stats.tokens + 1024) await this.current.compact();
+    return true;
+  }
+
+  /** Replaces the scorer (on the CPU after a device loss) and the table with what the store holds now. */
+  async reload(index?: LoadedIndex, { onCpu = this.current.backend !== 'webgpu' } = {}): Promise<void> {
+    const loaded = index ?? (await this.store.load());
+    // The loaded precision, not the old scorer's: an import (here or in another tab) brings its own.
+    const fresh = await this.makeScorer({ onCpu, precision: loaded.precision });
+    this.current.dispose();
+    this.current = fresh;
+    this.table.clear();
+    this.held = { ...this.held, segments: [] };
+    await this.apply(loaded);
+  }
+
+  dispose(): void {
+    this.current.dispose();
+  }
+
+  /** Appends a load's batches, names their documents, applies its tombstones, and holds its generation. */
+  private async apply(index: LoadedIndex): Promise<void> {
+    const dead = new Set(index.tombstones);
+    for (const batch of index.batches) {
+      await this.current.append(batch);
+      const live = Array.from(batch.seqs).filter((s) => !dead.has(s));
+      const docs = await this.store.documents(live);
+      // A record read after the segments' snapshot can already be gone (a later remove or compaction): drop it now,
+      // so the scorer never holds a live document the table does not know.
+      const vanished: number[] = [];
+      docs.forEach((d, i) => (d ? this.table.set(d.seq, d.id, d.metadata) : vanished.push(live[i]!)));
+      this.current.remove(vanished);
+    }
+    this.current.remove(index.tombstones);
+    this.table.deleteSeqs(index.tombstones);
+    this.held = { generation: index.generation, precision: index.precision, segments: index.segments, stats: index.stats };
+  }
+}
