@@ -56,14 +56,11 @@ export class IndexMirror {
     return this.held.stats;
   }
 
-  /** Brings scorer and table up to the committed manifest, loading only what changed. Returns whether anything did. */
-  async sync(): Promise<boolean> {
+  /** Brings scorer and table up to the committed manifest, loading only what changed. */
+  async sync(): Promise<void> {
     const changes = await this.store.loadChanges(this.held);
-    if (changes.kind === 'unchanged') return false;
-    if (changes.kind === 'reload') {
-      await this.reload(changes.index);
-      return true;
-    }
+    if (changes.kind === 'unchanged') return;
+    if (changes.kind === 'reload') return this.reload(changes.index);
     // Documents of vanished segments that no replacing segment holds are gone (purged by a compaction, cleared,
     // or replaced by an import), whether or not their tombstone was ever seen here.
     const gone: number[] = [];
@@ -74,7 +71,6 @@ export class IndexMirror {
     // The store freed the space of what vanished; the scorer does too once removed rows are a quarter of what it
     // holds (a compaction commits step by step: compacting the scorer at every step would cost O(corpus) each).
     if (changes.vanished.length > 0 && this.current.tokens > SCORER_SLACK * this.held.stats.tokens + 1024) await this.current.compact();
-    return true;
   }
 
   /** Replaces the scorer (on the CPU after a device loss) and the table with what the store holds now. */
@@ -85,7 +81,6 @@ export class IndexMirror {
     this.current.dispose();
     this.current = fresh;
     this.table.clear();
-    this.held = { ...this.held, segments: [] };
     await this.apply(loaded);
   }
 

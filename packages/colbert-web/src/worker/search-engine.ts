@@ -4,7 +4,6 @@ import { filesFromSource, loadEncoder } from '../model/load-model.js';
 import type { ModelFiles } from '../model/files/model-files.js';
 import { webGpuDevice } from '../model/ort-session.js';
 import type { EncodedQuery, EncodedText } from '../model/prepared.js';
-import type { ProgressCallback } from '../protocol/progress.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';

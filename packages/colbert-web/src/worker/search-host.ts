@@ -15,14 +15,14 @@ const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 /** Everything one worker serves: one engine per index (and options), one encoder per model, one task queue. */
 export class SearchHost {
-  private readonly engines = new SharedRegistry<SearchEngine>();
-  private readonly shared = engineHost();
+  readonly engines = new SharedRegistry<SearchEngine>();
+  readonly shared = engineHost();
 
   constructor(readonly kind: WorkerInfo['kind']) {}
 
   /** The API of one client (a tab's handle); the dedicated worker has one, the shared worker one per connection. */
   session(): SearchSession {
-    return new SearchSession(this, this.engines, this.shared);
+    return new SearchSession(this);
   }
 }
 
@@ -35,18 +35,14 @@ class SearchSession {
   private lease: Lease<SearchEngine> | undefined;
   private readonly gone = new AbortController();
 
-  constructor(
-    private readonly host: SearchHost,
-    private readonly engines: SharedRegistry<SearchEngine>,
-    private readonly shared: ReturnType<typeof engineHost>,
-  ) {}
+  constructor(private readonly host: SearchHost) {}
 
   async open(model: ModelSource, options: Plain<Omit<OpenSearchOptions, 'model'>>, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<void> {
     if (this.lease) throw new ColbertError(ErrorCode.InvalidInput, 'This handle already serves an index.');
     const key = JSON.stringify({ model: typeof model === 'string' ? model : `files#${Math.random()}`, ...options });
-    this.lease = await this.engines.acquire(
+    this.lease = await this.host.engines.acquire(
       key,
-      (sig, progress) => SearchEngine.open(model, { ...options, signal: sig, onProgress: progress }, this.shared),
+      (sig, progress) => SearchEngine.open(model, { ...options, signal: sig, onProgress: progress }, this.host.shared),
       { signal: this.signal(signal), ...optional('onProgress', onProgress) },
     );
   }
