@@ -245,6 +245,8 @@ test('inside the SharedWorker: what runs (WebGPU, threads, isolation) is reporte
   // WebGPU is exposed in Chromium's SharedWorker: the encoder and the scorer run there and rank the same.
   if ('error' in result.sharedGpu) throw new Error(`WebGPU in the SharedWorker failed: ${result.sharedGpu.message}`);
   expect(result.sharedGpu.encoder.name).toBe('webgpu');
+  // Its node placement is read even though a WASM session started onnxruntime in that worker first.
+  expect(result.sharedGpu.encoder).toMatchObject({ fallbackNodes: 0, placement: { cpuFallback: [] } });
   expect(result.sharedGpu.scorer).toBe('webgpu');
   expect(result.sharedGpu.hits.map((h) => h.id)).toEqual(result.dedicatedWasm.hits.map((h) => h.id));
   result.sharedGpu.hits.forEach((h, i) => expect(Math.abs(h.score - result.dedicatedWasm.hits[i]!.score)).toBeLessThan(1e-4));

@@ -64,8 +64,10 @@ export async function createOrtSession(model: Uint8Array, options: OrtSessionOpt
     throw new ColbertError(ErrorCode.InvalidInput, `backend must be 'auto', 'webgpu' or 'wasm' (got ${JSON.stringify(preference)}).`, { subject: 'backend' });
   }
   const probe = preference === 'wasm' ? undefined : await probeWebGpu();
-  // The placement log is read through the console, which onnxruntime's WASM module binds when it starts.
-  if (probe?.available) installOrtLogTap();
+  // The placement log is read through the console, which onnxruntime's WASM module binds when it starts: the tap
+  // goes in before the realm's first session, whatever its backend, since a later one of the same realm (another
+  // engine of a SharedWorker) may be a WebGPU session.
+  installOrtLogTap();
   initialiseWasmRuntime(options.threads);
   let choice = chooseBackend(preference, probe);
   if (choice.backend === 'webgpu' && deviceLostInRealm) {
