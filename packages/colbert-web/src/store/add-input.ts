@@ -4,7 +4,7 @@ import { assertFiniteVectors, storeTokens } from '../scoring/token-matrix.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { DocumentFields } from './document-record.js';
 import { makeDocumentRecord, recordTextBytes } from './document-record.js';
-import type { DocumentRecord, SegmentEntry, SegmentRecord } from './schema.js';
+import type { DocumentRecord, SegmentEntry, SegmentRecord } from './records.js';
 import { makeSegmentRecord, segmentVectorBytes, valueBytes } from './segment-record.js';
 
 /** A document to store: your id, optional text and metadata, and the encoder's output for it. */

@@ -3,7 +3,7 @@ import type { DocumentBatch } from '../scoring/scorer.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import { verifyDocumentRecord } from './document-record.js';
 import { isTombstoned } from './manifest.js';
-import type { Manifest, SegmentEntry } from './schema.js';
+import type { Manifest, SegmentEntry } from './records.js';
 import { segmentToBatch } from './segment-record.js';
 import { storageError } from './storage-errors.js';
 import { planSync } from './sync-plan.js';
