@@ -5,6 +5,7 @@
  */
 export { ColbertError, ErrorCode, isColbertError } from './errors.js';
 export type { SerializedColbertError } from './errors.js';
+export { validateDocuments, validateMetadata } from './protocol/validate-documents.js';
 export { toBfloat16Bits, toFloat16Bits } from './model/float16.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export type { SafetensorsDtype, Tensor, TensorMap, TensorToWrite } from './model/safetensors.js';

@@ -1,5 +1,6 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { EncodedText } from '../model/prepared.js';
+import type { Metadata } from '../protocol/search-api.js';
 import { assertFiniteVectors, storeTokens } from '../scoring/token-matrix.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { DocumentFields } from './document-record.js';
@@ -11,7 +12,7 @@ import { makeSegmentRecord, segmentVectorBytes, valueBytes } from './segment-rec
 export interface StoreDocument {
   readonly id: string;
   readonly text?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly metadata?: Metadata | undefined;
   readonly encoded: Pick<EncodedText, 'ids' | 'spans' | 'vectors' | 'rows' | 'dim' | 'truncated'>;
 }
 
