@@ -27,7 +27,7 @@ async function modelRequests(page: Page, run: () => Promise<unknown>): Promise<{
   const seen: Request[] = [];
   const failed: string[] = [];
   const onRequest = (r: Request): void => void (new URL(r.url()).pathname.startsWith(MODEL) && seen.push(r));
-  const onFailed = (r: Request): void => void (new URL(r.url()).pathname.startsWith(MODEL) && failed.push(new URL(r.url()).pathname));
+  const onFailed = (r: Request): void => void (new URL(r.url()).pathname.startsWith(MODEL) && failed.push(`${new URL(r.url()).pathname} ${r.failure()?.errorText ?? ''}`));
   page.context().on('request', onRequest);
   page.context().on('requestfailed', onFailed);
   try {

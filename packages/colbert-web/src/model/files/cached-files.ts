@@ -121,7 +121,12 @@ async function revalidate(cache: Cache, url: string, init: RequestInit, doFetch:
     if (response.ok) outcome.store = response.headers;
     return response;
   }
-  if (response.status === 304 || (response.ok && sameVersion(cached.headers, response.headers))) {
+  if (response.status === 304) {
+    // Read the empty body to its end: cancelling it would show the request as aborted, though nothing was wasted.
+    await response.arrayBuffer().catch(() => undefined);
+    return serveCached(cached, outcome);
+  }
+  if (response.ok && sameVersion(cached.headers, response.headers)) {
     void response.body?.cancel().catch(() => undefined);
     return serveCached(cached, outcome);
   }
