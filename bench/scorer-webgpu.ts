@@ -3,7 +3,7 @@
  * including top-k and read-back, on a SciFact-shaped corpus (each abstract's word count × 1.3, capped at 300
  * tokens, as a stand-in for its token count).
  *
- *   npx tsx --import ./scripts/raw-loader.mjs bench/scorer-webgpu.ts [--backend node-webgpu] [--scale 0.25] [--queries 5]
+ *   npx tsx bench/scorer-webgpu.ts [--backend node-webgpu] [--scale 0.25] [--queries 5]
  *
  * --scale keeps that fraction of the 5,183 documents (default 0.05 on a software adapter — SwiftShader on two shared cores scores ~64k tokens in 1–4 s — and 1 otherwise). FLOPs are
  * 2 · query tokens · corpus tokens · dim; bytes are the stored corpus (rows and int8 scales), the least a query

@@ -69,6 +69,36 @@ test('createSearch: filters, upserts, removal, compaction, import from a URL, ty
   expect(result.afterClose).toBe('CLOSED');
 });
 
+test('metadata outside the documented values is refused with the field named, before it reaches the worker', async ({ page }) => {
+  const result = await page.evaluate(async () => {
+    const { createSearch, isColbertError } = window.colbert;
+    const model = new URL('/models/lexical/', location.href).href;
+    const search = await createSearch({ model, index: `metadata-${Math.random()}`, backend: 'wasm' });
+    const refusal = async (metadata: unknown): Promise<{ colbert: boolean; code?: string; message: string }> =>
+      search.add([{ id: 'ok', text: 'fine' }, { id: 'x', text: 'heart', metadata: metadata as never }]).then(
+        () => ({ colbert: false, message: 'resolved' }),
+        (e: Error & { code?: string }) => ({ colbert: isColbertError(e), code: e.code, message: e.message }),
+      );
+    // A function cannot be posted at all: without the main-thread check this is a DataCloneError.
+    const fn = await refusal({ onClick: () => 1 });
+    const date = await refusal({ when: new Date(0) });
+    const nested = await refusal({ author: { name: 'Ada' } });
+    const documentsAfterRefusals = (await search.info()).documents;
+    await search.add([{ id: 'kept', text: 'heart attack', metadata: { tags: ['a', 'b'], year: 2021, draft: false, editor: null } }]);
+    const [hit] = await search.search('heart', { k: 1 });
+    const arrayFiltered = (await search.search('heart', { k: 5, filter: { tags: 'a' } })).length;
+    await search.close();
+    return { fn, date, nested, documentsAfterRefusals, metadata: hit?.metadata, arrayFiltered };
+  });
+  const rule = 'must be a string, a finite number, a boolean, null or an array of those';
+  expect(result.fn).toEqual({ colbert: true, code: 'INVALID_INPUT', message: `documents[1].metadata.onClick ${rule} (got a function).` });
+  expect(result.date).toEqual({ colbert: true, code: 'INVALID_INPUT', message: `documents[1].metadata.when ${rule} (got a Date).` });
+  expect(result.nested).toEqual({ colbert: true, code: 'INVALID_INPUT', message: `documents[1].metadata.author ${rule} (got an object).` });
+  expect(result.documentsAfterRefusals).toBe(0);
+  expect(result.metadata).toEqual({ tags: ['a', 'b'], year: 2021, draft: false, editor: null });
+  expect(result.arrayFiltered).toBe(0);
+});
+
 test('an index opened with another model is refused, and nothing in it changes', async ({ page }) => {
   const result = await page.evaluate(async () => {
     const { createSearch } = window.colbert;

@@ -7,6 +7,7 @@ const suites = [
   ['lint', 'npx', ['eslint', '.']],
   ['unit (vitest, Node)', 'npx', ['vitest', 'run']],
   ['browser (Playwright, Chromium)', 'npx', ['playwright', 'test']],
+  ['package (the packed tarball in fresh Vite, webpack, esbuild, Rollup and Node apps)', 'node', ['scripts/test-package.mjs']],
 ];
 const only = process.argv.slice(2);
 const results = [];

@@ -1,4 +1,4 @@
-import type { DocumentInput } from 'colbert-web';
+import type { DocumentInput, Metadata } from 'colbert-web';
 
 /** Pasted text → one document per paragraph (blank-line separated), ids `pasted-<time>-<n>`. */
 export function pastedDocuments(text: string): DocumentInput[] {
@@ -31,7 +31,7 @@ export function jsonlDocuments(text: string, source: string): DocumentInput[] {
       const id = row._id ?? row.id;
       if (typeof id !== 'string' || typeof row.text !== 'string') throw new Error(`${source} line ${n}: needs a string "_id" (or "id") and "text".`);
       const title = typeof row.title === 'string' && row.title ? `${row.title} ` : '';
-      const metadata = typeof row.metadata === 'object' && row.metadata !== null ? (row.metadata as Record<string, unknown>) : undefined;
+      const metadata = typeof row.metadata === 'object' && row.metadata !== null ? (row.metadata as Metadata) /* add() checks its values */ : undefined;
       return { id, text: title + row.text, ...(metadata ? { metadata } : {}) };
     });
 }

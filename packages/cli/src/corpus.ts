@@ -1,13 +1,14 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { ColbertError, ErrorCode } from 'colbert-web/node';
+import { ColbertError, ErrorCode, validateMetadata } from 'colbert-web/node';
+import type { Metadata } from 'colbert-web/node';
 
 /** One BEIR corpus line: the text indexed is title + " " + text (BEIR's convention). */
 export interface CorpusDocument {
   readonly id: string;
   readonly text: string;
-  readonly metadata: Record<string, unknown> | undefined;
+  readonly metadata: Metadata | undefined;
   readonly line: number;
 }
 
@@ -50,5 +51,5 @@ function parseCorpusLine(line: string, lineNumber: number, file: string): Corpus
   if (typeof title !== 'string' || typeof text !== 'string') throw new ColbertError(ErrorCode.InvalidInput, `${subject}: "title" and "text" must be strings.`, { subject });
   const metadata = v['metadata'];
   const hasMetadata = typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && Object.keys(metadata).length > 0;
-  return { id, text: `${title} ${text}`, metadata: hasMetadata ? (metadata as Record<string, unknown>) : undefined, line: lineNumber };
+  return { id, text: `${title} ${text}`, metadata: hasMetadata ? validateMetadata(metadata, `${subject} metadata`) : undefined, line: lineNumber };
 }

@@ -1,6 +1,7 @@
 import { ColbertError } from 'colbert-web/node';
 import { encodeCommand } from './encode.js';
 import { indexCommand } from './index-command.js';
+import { makeLexicalModelCommand } from './make-lexical-model.js';
 import { searchCommand } from './search-command.js';
 import { EVAL_USAGE, evalCommand } from './eval/command.js';
 
@@ -16,6 +17,9 @@ Commands:
       Ctrl-C leaves a consistent file: run the same command again to resume.
   search <site.cwi> "query" [-k 10] [--json] [--model <folder|url>]
       Searches an index file on the CPU (WebAssembly SIMD MaxSim); the model defaults to the one the file names.
+  make-lexical-model --out <dir> [--tokenizer <folder|url>] [--seed N]
+      Writes the offline lexical model (~16 MB): word matching, not semantic; for apps that must work with no download.
+      The tokenizer comes from a BERT uncased PyLate checkpoint (default: the shared golden fixture).
 ${EVAL_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return indexCommand(rest);
     case 'search':
       return searchCommand(rest);
+    case 'make-lexical-model':
+      return makeLexicalModelCommand(rest);
     case 'eval':
       return evalCommand(rest);
     case undefined:

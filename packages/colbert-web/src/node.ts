@@ -13,6 +13,7 @@ import type { ModelFiles } from './model/files/model-files.js';
 import { filesFromSource, loadEncoder } from './model/load-model.js';
 import type { LoadOptions } from './protocol/encoder-api.js';
 
+export * from './common-exports.js';
 export { Encoder } from './model/encoder.js';
 export { loadCheckpoint } from './model/checkpoint.js';
 export type { Checkpoint, ExportCheckpoint, LoadedCheckpoint } from './model/checkpoint.js';
@@ -20,7 +21,6 @@ export { folderFiles } from './model/files/folder-files.js';
 export { memoryFiles } from './model/files/memory-files.js';
 export { urlFiles } from './model/files/url-files.js';
 export type { ModelFiles } from './model/files/model-files.js';
-export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export { filesFromSource, loadEncoder } from './model/load-model.js';
 // The tokenizer and the ColBERT preparation on their own, for tools that need PyLate's exact token rows without
 // running the model (the CLI's word-piece-overlap reference scorer).
@@ -30,7 +30,6 @@ export { prepareTexts } from './model/colbert-prep.js';
 export type { PrepareInput, PrepareOptions } from './model/colbert-prep.js';
 export type { PreparedText, Sequence } from './model/prepared.js';
 export type { ColbertSettings } from './model/colbert-settings.js';
-export * from './index.js';
 // The portable index file and the model identity, for the CLI (runtime-agnostic; the browser store uses them too).
 export { IndexFileReader, scanIndexFile } from './store/index-file-reader.js';
 export type { FileIdentity, FileItem, FileTotals, ScanResult } from './store/index-file-reader.js';
@@ -43,7 +42,6 @@ export { assertSameModel, hashModelFiles, modelIdentity } from './store/model-id
 export type { ModelIdentity } from './store/model-identity.js';
 export { createWasmScorer } from './cpu/wasm-scorer.js';
 export type { DocumentBatch, ScoredDocument, Scorer } from './scoring/scorer.js';
-export type { StoredPrecision } from './scoring/token-matrix.js';
 
 /** A folder path or an http(s) URL → its files. */
 export function modelFiles(pathOrUrl: string): ModelFiles {

@@ -1,6 +1,7 @@
 import { proxy } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
 import { connectSharedWorker, startWorker } from './worker-handle.js';
+import { validateDocuments } from '../protocol/validate-documents.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
@@ -86,7 +87,8 @@ function searchHandle(handleOf: WorkerHandle<SearchWorkerApi>, fallback: WorkerI
   };
   const handle: SearchHandle = {
     async add(documents: readonly DocumentInput[], { signal, onProgress, ...plain }: AddOptions = {}) {
-      return open().add(documents, plain, signal, onProgress && proxy(onProgress));
+      // Checked here too, so a value that cannot be posted (a function) is a ColbertError, not a DataCloneError.
+      return open().add(validateDocuments(documents), plain, signal, onProgress && proxy(onProgress));
     },
     async search(query: string, { signal, ...plain }: SearchOptions = {}) {
       return open().search(query, plain, signal);

@@ -1,6 +1,6 @@
 import { quantizeQuery } from '../scoring/query.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
-import type { SimdLevel } from './wasm-kernels.js';
+import type { SimdLevel } from './simd-support.js';
 
 /**
  * The query as the kernels read it, padded to a multiple of 4 tokens (they take query tokens four at a time).

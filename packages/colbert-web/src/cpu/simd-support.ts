@@ -3,6 +3,9 @@
  * agents: Node 20 has relaxed SIMD only behind `--experimental-wasm-relaxed-simd`, Chromium has it, Safari not yet.
  */
 
+/** Which instruction set the int8 kernel uses. */
+export type SimdLevel = 'relaxed' | 'plain';
+
 const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const splat = [0x41, 0x00, 0xfd, 0x0f]; // i32.const 0; i8x16.splat
 

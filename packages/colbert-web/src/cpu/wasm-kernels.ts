@@ -1,7 +1,5 @@
 import { maxsimWasm } from './maxsim-wasm.generated.js';
-
-/** Which instruction set the int8 kernel uses. */
-export type SimdLevel = 'relaxed' | 'plain';
+import type { SimdLevel } from './simd-support.js';
 
 /** The kernels' exports (see packages/colbert-web/assembly/maxsim.ts); every argument is a byte address. */
 export interface MaxSimExports {

@@ -8,7 +8,8 @@ import { topK } from './top-k.js';
 import { validateBatch, validateK, validateQuery } from './validate.js';
 import { WasmArena } from './wasm-arena.js';
 import { WasmCorpus } from './wasm-corpus.js';
-import { instantiateMaxSim, maxsimModule, type MaxSimExports, type SimdLevel } from './wasm-kernels.js';
+import type { SimdLevel } from './simd-support.js';
+import { instantiateMaxSim, maxsimModule, type MaxSimExports } from './wasm-kernels.js';
 
 export interface CreateWasmScorerOptions {
   /** Vector dimension: a positive multiple of 16 (our models: 48, 64, 96, 128). */

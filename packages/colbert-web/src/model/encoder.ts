@@ -7,9 +7,9 @@ import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
 import { createExportSession } from './export-session.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
-import type { OrtSession, OutputLocation } from './ort-session.js';
+import type { OrtSession } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
-import type { EncodedQuery, EncodedText, PreparedText } from './prepared.js';
+import type { EncodedQuery, EncodedText, OutputLocation, PreparedText } from './prepared.js';
 import type { ColbertTokenizer } from './tokenizer.js';
 import { createTokenizer } from './tokenizer.js';
 

@@ -6,8 +6,7 @@ import { readOnnxTopology } from './onnx-topology.js';
 import type { DeviceLossWatch } from './webgpu-support.js';
 import { chooseBackend, probeWebGpu, summariseAdapter, watchDeviceLoss } from './webgpu-support.js';
 
-/** Where `run()` leaves its outputs. */
-export type OutputLocation = 'cpu' | 'gpu-buffer';
+import type { OutputLocation } from './prepared.js';
 
 /**
  * Runs an ONNX model (bytes) with onnxruntime-web on exactly one execution provider and reports which one really

@@ -46,6 +46,15 @@ export interface EncodedText {
   readonly vectors: Float32Array;
 }
 
+/** Where an encoder leaves its outputs. */
+export type OutputLocation = 'cpu' | 'gpu-buffer';
+
+/**
+ * WebGPU's `GPUBuffer` where the WebGPU types are loaded (a browser app, the SDK itself), `unknown` elsewhere: the
+ * Node entry's types compile without `@webgpu/types`, where a query never lives on a GPU anyway.
+ */
+export type GpuBufferType = typeof globalThis extends { GPUBuffer: { prototype: infer B } } ? B : unknown;
+
 /**
  * One encoded query, its vectors where the caller asked for them when the session could keep them there:
  * 'cpu' as in `EncodedText`, or 'gpu-buffer': `rows` × `dim` float32 values, row-major, from byte `offset` of
@@ -55,5 +64,5 @@ export interface EncodedText {
 export type EncodedQuery = Omit<EncodedText, 'vectors'> &
   (
     | { readonly location: 'cpu'; readonly vectors: Float32Array }
-    | { readonly location: 'gpu-buffer'; readonly buffer: GPUBuffer; readonly offset: number; dispose(): void }
+    | { readonly location: 'gpu-buffer'; readonly buffer: GpuBufferType; readonly offset: number; dispose(): void }
   );

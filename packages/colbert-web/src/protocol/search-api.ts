@@ -5,9 +5,14 @@ import type { ScorerBackend } from '../scoring/scorer.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { SerializedColbertError } from '../errors.js';
 
-/** Metadata values a filter can match: JSON scalars. Nested values are stored but not filterable. */
+/** A metadata scalar: what a filter matches (numbers finite). */
 export type MetadataValue = string | number | boolean | null;
-export type Metadata = Readonly<Record<string, unknown>>;
+/**
+ * A document's metadata: per key a scalar or an array of scalars, stored as JSON and returned as given. Anything
+ * else (a nested object, a Date, a function) is rejected with INVALID_INPUT naming the field. Filters match scalar
+ * values; an array value is stored and returned but matches no filter.
+ */
+export type Metadata = Readonly<Record<string, MetadataValue | readonly MetadataValue[]>>;
 
 /**
  * Which documents a search may return: every key must match — equality with a scalar, or membership in an

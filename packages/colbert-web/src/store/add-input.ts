@@ -1,17 +1,18 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { EncodedText } from '../model/prepared.js';
+import type { Metadata } from '../protocol/search-api.js';
 import { assertFiniteVectors, storeTokens } from '../scoring/token-matrix.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { DocumentFields } from './document-record.js';
 import { makeDocumentRecord, recordTextBytes } from './document-record.js';
-import type { DocumentRecord, SegmentEntry, SegmentRecord } from './schema.js';
+import type { DocumentRecord, SegmentEntry, SegmentRecord } from './records.js';
 import { makeSegmentRecord, segmentVectorBytes, valueBytes } from './segment-record.js';
 
 /** A document to store: your id, optional text and metadata, and the encoder's output for it. */
 export interface StoreDocument {
   readonly id: string;
   readonly text?: string;
-  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly metadata?: Metadata | undefined;
   readonly encoded: Pick<EncodedText, 'ids' | 'spans' | 'vectors' | 'rows' | 'dim' | 'truncated'>;
 }
 

@@ -3,7 +3,7 @@ import type { DocumentBatch } from '../scoring/scorer.js';
 import type { TokenMatrix } from '../scoring/token-matrix.js';
 import { recordTextBytes } from './document-record.js';
 import { commitManifest, isTombstoned, withoutTombstones } from './manifest.js';
-import type { Manifest, SegmentEntry } from './schema.js';
+import type { Manifest, SegmentEntry } from './records.js';
 import { makeSegmentRecord, segmentToBatch, segmentVectorBytes } from './segment-record.js';
 import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted, putSegment } from './store-context.js';

@@ -1,6 +1,6 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import { bytesOf, crc32 } from './crc32.js';
-import type { DocumentRecord } from './schema.js';
+import type { DocumentRecord } from './records.js';
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,7 @@
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { OperationOptions } from '../protocol/progress.js';
-import type { SegmentEntry } from './schema.js';
+import type { SegmentEntry } from './records.js';
 import { mergeLive } from './compaction.js';
 import { invalidFile } from './index-file-format.js';
 import { IndexFileReader } from './index-file-reader.js';

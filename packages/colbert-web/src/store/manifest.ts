@@ -1,7 +1,8 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { ModelIdentity } from './model-identity.js';
-import type { IndexDb, IndexSchema, Manifest } from './schema.js';
+import type { IndexDb, IndexSchema } from './schema.js';
+import type { Manifest } from './records.js';
 import type { IDBPTransaction } from 'idb';
 
 export type CommitTransaction = IDBPTransaction<IndexSchema, ('manifest' | 'segments' | 'documents')[], 'readwrite'>;

@@ -3,7 +3,7 @@ import { buildSegment, finishSegment } from './add-input.js';
 import type { BuiltSegment } from './add-input.js';
 import { makeDocumentRecord } from './document-record.js';
 import type { FileSegment } from './index-file-segment.js';
-import type { DocumentRecord, SegmentRecord } from './schema.js';
+import type { DocumentRecord, SegmentRecord } from './records.js';
 import { makeSegmentRecord } from './segment-record.js';
 import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
 

@@ -2,7 +2,7 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
 import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
 import { crc32Of } from './crc32.js';
-import type { SegmentRecord } from './schema.js';
+import type { SegmentRecord } from './records.js';
 
 /** Bytes per stored value. */
 export function valueBytes(precision: StoredPrecision): number {

@@ -1,7 +1,8 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { ChangeChannel } from './change-channel.js';
 import { readManifest } from './manifest.js';
-import type { IndexDb, Manifest, SegmentRecord, DocumentRecord } from './schema.js';
+import type { IndexDb } from './schema.js';
+import type { DocumentRecord, Manifest, SegmentRecord } from './records.js';
 
 /** What the store's operations share: the index name, a (re)opening connection, the change channel, settings. */
 export interface StoreContext {

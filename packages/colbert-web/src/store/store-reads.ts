@@ -1,9 +1,10 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
+import type { Metadata } from '../protocol/search-api.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import { verifyDocumentRecord } from './document-record.js';
 import { isTombstoned } from './manifest.js';
-import type { Manifest, SegmentEntry } from './schema.js';
+import type { Manifest, SegmentEntry } from './records.js';
 import { segmentToBatch } from './segment-record.js';
 import { storageError } from './storage-errors.js';
 import { planSync } from './sync-plan.js';
@@ -40,7 +41,7 @@ export interface StoredDocument {
   readonly seq: number;
   readonly id: string;
   readonly text: string | undefined;
-  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+  readonly metadata: Metadata | undefined;
   readonly truncated: boolean;
   /** [start, end) UTF-16 offsets per token, 2 per token; -1, -1 for special tokens. */
   readonly spans: Int32Array;
@@ -140,7 +141,7 @@ export async function readDocuments(ctx: StoreContext, seqs: ArrayLike<number>):
       seq: r.seq,
       id: r.id,
       text: r.text ?? undefined,
-      metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as Record<string, unknown>),
+      metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as Metadata),
       truncated: r.truncated,
       spans: r.spans,
       tokenIds: r.tokenIds,

@@ -4,7 +4,7 @@ import type { PreparedDocument } from './add-input.js';
 import { buildSegment, groupIntoSegments } from './add-input.js';
 import type { CommitTransaction } from './manifest.js';
 import { commitManifest, isTombstoned, withTombstones } from './manifest.js';
-import type { Manifest, SegmentEntry } from './schema.js';
+import type { Manifest, SegmentEntry } from './records.js';
 import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted, putSegment } from './store-context.js';
 import type { StoreContext } from './store-context.js';

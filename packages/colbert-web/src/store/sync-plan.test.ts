@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmentEntry } from './schema.js';
+import type { SegmentEntry } from './records.js';
 import { planSync } from './sync-plan.js';
 
 const seg = (id: number, firstSeq: number, lastSeq: number): SegmentEntry => ({

@@ -1,5 +1,5 @@
 import type { StoredPrecision } from '../scoring/token-matrix.js';
-import type { Manifest, SegmentEntry } from './schema.js';
+import type { Manifest, SegmentEntry } from './records.js';
 
 /** What a reader (an engine) holds of an index: the segments it loaded, as of one manifest generation. */
 export interface HeldIndex {

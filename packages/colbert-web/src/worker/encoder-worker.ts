@@ -2,6 +2,7 @@
 import { expose, transfer } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
+import { loadOnce } from '../model/files/load-once.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
 import type { EncodeInput, EncodeOptions, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
 import type { ProgressCallback } from '../protocol/progress.js';
@@ -28,7 +29,7 @@ function withCallbacks<T>(options: Plain<T>, signal?: AbortSignal, onProgress?: 
 const api = {
   async load(source: ModelSource, options: Plain<LoadOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<void> {
     if (loading) throw new ColbertError(ErrorCode.InvalidInput, 'This worker already holds a model; create another encoder for another model.');
-    loading = loadEncoder(filesFromSource(source, options), withCallbacks<LoadOptions>(options, signal, onProgress));
+    loading = loadEncoder(loadOnce(filesFromSource(source, options)), withCallbacks<LoadOptions>(options, signal, onProgress));
     try {
       encoder = await loading;
     } catch (error) {

@@ -20,4 +20,9 @@ describe('compileFilter', () => {
     expect(() => compileFilter({ a: [1, { b: 1 }] as never })).toThrowError(/filter\.a\[1\] must be a string/);
     expect(() => compileFilter(null as never)).toThrowError(/filter must be an object/);
   });
+
+  it('matches scalar metadata values only: an array value is stored and returned but matches no filter', () => {
+    expect(compileFilter({ tags: 'a' })({ tags: ['a', 'b'] })).toBe(false);
+    expect(compileFilter({ tags: ['a'] })({ tags: ['a'] })).toBe(false);
+  });
 });

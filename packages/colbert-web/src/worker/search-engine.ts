@@ -1,6 +1,7 @@
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
+import { loadOnce } from '../model/files/load-once.js';
 import type { ModelFiles } from '../model/files/model-files.js';
 import { webGpuDevice } from '../model/ort-session.js';
 import type { EncodedQuery, EncodedText } from '../model/prepared.js';
@@ -12,7 +13,9 @@ import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
 import { modelIdentity } from '../store/model-identity.js';
-import { validateDocuments, validateSearchOptions } from './validate-input.js';
+import type { ModelIdentity } from '../store/model-identity.js';
+import { validateDocuments } from '../protocol/validate-documents.js';
+import { validateSearchOptions } from './validate-input.js';
 import { toHits } from './hits.js';
 import { IndexMirror } from './index-mirror.js';
 import { SharedRegistry } from './shared-registry.js';
@@ -67,7 +70,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
   /** Loads the model (or shares the host's copy), opens the index and fills the scorer from it. */
   static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>, host: EngineHost = engineHost()): Promise<SearchEngine> {
     const { index = 'default', precision, signal, onProgress, worker: _worker, ...load } = options;
-    const files = filesFromSource(source, load);
+    const files = loadOnce(filesFromSource(source, load));
     const lease = await host.encoders.acquire(
       encoderKey(source, load),
       (sig, progress) => loadEncoder(files, { ...load, signal: sig, onProgress: progress }),
@@ -287,8 +290,20 @@ function encoderKey(source: ModelSource, load: Record<string, unknown>): string 
   return JSON.stringify({ source, backend, threads, maxBatchTokens, cache, weights });
 }
 
+/** Each encoder's model identity, hashed once: engines that share an encoder do not fetch its files again. */
+const identities = new WeakMap<Encoder, Promise<ModelIdentity>>();
+function identityOf(files: ModelFiles, encoder: Encoder): Promise<ModelIdentity> {
+  let identity = identities.get(encoder);
+  if (!identity) {
+    identity = modelIdentity(files, encoder.checkpoint);
+    identities.set(encoder, identity);
+    identity.catch(() => identities.delete(encoder));
+  }
+  return identity;
+}
+
 async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; signal?: AbortSignal }): Promise<IndexStore> {
-  const identity = await modelIdentity(files, encoder.checkpoint);
+  const identity = await identityOf(files, encoder);
   return openIndexStore(index, { identity, ...options });
 }
 

@@ -1,6 +1,6 @@
 import type { TokenMatch } from '../../scoring/scorer.js';
 import type { CorpusDocument } from '../corpus.js';
-import source from './explain.wgsl?raw';
+import source from './explain.wgsl.js';
 import { preludeBindings, type ScorePassInput } from './maxsim.js';
 import { bindings, grid, kernelPipeline } from './precision.js';
 

@@ -3,7 +3,7 @@ import type { GpuContext } from '../context.js';
 import type { CorpusShard, GpuCorpus } from '../corpus.js';
 import type { QueryBuffers } from '../query-buffers.js';
 import type { Scratch } from '../scratch.js';
-import source from './maxsim.wgsl?raw';
+import source from './maxsim.wgsl.js';
 import { bindings, grid, kernelPipeline } from './precision.js';
 
 /** Rows per tile = threads per workgroup of the fused kernel (`WG` in maxsim.wgsl). */

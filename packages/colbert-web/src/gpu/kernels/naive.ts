@@ -1,6 +1,6 @@
 import { ColbertError, ErrorCode } from '../../errors.js';
 import { preludeBindings, type ScorePassInput } from './maxsim.js';
-import source from './naive.wgsl?raw';
+import source from './naive.wgsl.js';
 import { bindings, grid, kernelPipeline } from './precision.js';
 
 const WG = 64;

@@ -1,6 +1,6 @@
 import type { StoredPrecision } from '../../scoring/token-matrix.js';
 import type { GpuContext } from '../context.js';
-import common from './common.wgsl?raw';
+import common from './common.wgsl.js';
 
 /**
  * The one genuine WGSL variant: how a stored row is read and multiplied with the query. Every kernel that touches

@@ -1,7 +1,7 @@
 import type { GpuContext } from '../context.js';
 import type { Scratch } from '../scratch.js';
 import { bindings } from './precision.js';
-import source from './quantize-query.wgsl?raw';
+import source from './quantize-query.wgsl.js';
 
 /** Threads per query row: one per 4-value group, so dims up to 128 (`WG` in quantize-query.wgsl). */
 const THREADS = 32;

@@ -1,7 +1,7 @@
 import type { GpuContext } from '../context.js';
 import type { Scratch } from '../scratch.js';
 import { bindings, kernelPipeline } from './precision.js';
-import source from './topk.wgsl?raw';
+import source from './topk.wgsl.js';
 
 /** Above this k the O(k²) ranking kernel gives way to sorting the k read-back pairs on the CPU. */
 export const GPU_RANK_LIMIT = 4096;

@@ -6,6 +6,7 @@ import { ColbertError, ErrorCode } from '../../errors.js';
 import type { DownloadProgressEvent, ProgressEvent } from '../../protocol/progress.js';
 import { filesFromSource } from '../load-model.js';
 import { cachedFiles, MODEL_CACHE_NAME } from './cached-files.js';
+import { loadOnce } from './load-once.js';
 
 // Node has no Cache API, so these tests run the revalidation logic against a small in-memory stand-in and a
 // real HTTP server; e2e/model-cache.spec.ts runs the same code against Chromium's Cache API.
@@ -161,12 +162,14 @@ describe('cachedFiles', () => {
     await expect(files.exists('tokenizer_config.json')).rejects.toMatchObject({ code: ErrorCode.ModelFileMissing, subject: 'tokenizer_config.json' });
   });
 
-  test('a file the host no longer has is dropped from the cache and reported missing', async () => {
+  test('a file the host no longer has is replaced in the cache by a 404 marker and reported missing, online and offline', async () => {
     served.set('model/1_Dense/config.json', { body: bytes(10), etag: '"d"' });
     await readWithEvents('1_Dense/config.json');
     served.delete('model/1_Dense/config.json');
     await expect(readWithEvents('1_Dense/config.json')).rejects.toMatchObject({ code: ErrorCode.ModelFileMissing, subject: '1_Dense/config.json' });
-    expect(cache.entries.has(`${base}1_Dense/config.json`)).toBe(false);
+    expect(cache.entries.get(`${base}1_Dense/config.json`)).toMatchObject({ status: 404, body: new Uint8Array() });
+    offline = true;
+    await expect(readWithEvents('1_Dense/config.json')).rejects.toMatchObject({ code: ErrorCode.ModelFileMissing, subject: '1_Dense/config.json' });
   });
 
   test('a full quota does not fail the read: the file loads uncached and a warning event says so', async () => {
@@ -196,6 +199,57 @@ describe('cachedFiles', () => {
     expect(await files.read('config.json', { onProgress: (e) => e.phase === 'download' && events.push(e) })).toEqual(bytes(50));
     expect(events.at(-1)).toMatchObject({ totalLoaded: 50, totalBytes: 50 });
     expect(events.at(-1)?.fromCache).toBeUndefined();
+  });
+});
+
+describe('loadOnce', () => {
+  /** What a load does: optional files probed, required ones read, then the identity hash reads them again. */
+  async function load(): Promise<{ exists: boolean[]; config: Uint8Array }> {
+    const files = loadOnce(cachedFiles(base, { caches: storage, fetch: switchableFetch }));
+    const exists = [await files.exists('tokenizer_config.json'), await files.exists('special_tokens_map.json')];
+    const config = await files.read('config.json');
+    await files.read('model.safetensors');
+    exists.push(await files.exists('model.safetensors'));
+    await Promise.all([files.read('config.json'), files.read('model.safetensors'), files.read('tokenizer_config.json')]);
+    return { exists, config };
+  }
+
+  test('one GET per file per load and no HEAD: exists() is that GET, a second read is the first one', async () => {
+    served.set('model/config.json', { body: bytes(30), etag: '"c"' });
+    served.set('model/model.safetensors', { body: bytes(4000), etag: '"w"' });
+    served.set('model/tokenizer_config.json', { body: bytes(20), etag: '"t"' });
+    const first = await load();
+    expect(first.exists).toEqual([true, false, true]);
+    expect(first.config).toEqual(bytes(30));
+    const asked = (): string[] => requests.map((r) => `${r.method} ${r.path} ${r.ifNoneMatch ?? '-'}`).sort();
+    expect(asked()).toEqual([
+      'GET model/config.json -',
+      'GET model/model.safetensors -',
+      'GET model/special_tokens_map.json -',
+      'GET model/tokenizer_config.json -',
+    ]);
+    // The next load revalidates each stored file once; the absent one is asked once more (it may have appeared).
+    requests.length = 0;
+    const second = await load();
+    expect(second.exists).toEqual([true, false, true]);
+    expect(asked()).toEqual([
+      'GET model/config.json "c"',
+      'GET model/model.safetensors "w"',
+      'GET model/special_tokens_map.json -',
+      'GET model/tokenizer_config.json "t"',
+    ]);
+    // Offline, the stored 404 still says the optional file is absent, so the load goes on.
+    offline = true;
+    expect((await load()).exists).toEqual([true, false, true]);
+  });
+
+  test('a failed request is not remembered: the next read in the same load asks again', async () => {
+    served.set('model/config.json', { body: bytes(30) });
+    const files = loadOnce(cachedFiles(base, { caches: storage, fetch: switchableFetch }));
+    offline = true;
+    await expect(files.exists('config.json')).rejects.toMatchObject({ code: ErrorCode.ModelFileMissing, subject: 'config.json' });
+    offline = false;
+    expect(await files.read('config.json')).toEqual(bytes(30));
   });
 });
 

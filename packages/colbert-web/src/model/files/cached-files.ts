@@ -1,6 +1,7 @@
-import { ColbertError, ErrorCode, throwIfAborted } from '../../errors.js';
+import { throwIfAborted } from '../../errors.js';
 import type { DownloadWarning, OperationOptions, ProgressCallback } from '../../protocol/progress.js';
 import type { ModelFiles } from './model-files.js';
+import { isMissingFile } from './model-files.js';
 import { urlFiles } from './url-files.js';
 import type { UrlFilesOptions } from './url-files.js';
 
@@ -27,7 +28,8 @@ export interface CachedFilesOptions extends UrlFilesOptions {
  * (`If-None-Match`, else `If-Modified-Since`): a 304, or a 200 whose version matches (hosts that ignore the
  * condition; the body is cancelled unread), serves the cached copy; anything newer is downloaded and replaces
  * it. A file stored without any version header is downloaded again whenever the network answers. When the
- * request fails (offline, DNS, CORS) or the host answers 5xx, the cached copy is served; a 404 drops it.
+ * request fails (offline, DNS, CORS) or the host answers 5xx, the cached copy is served. A 404 (or 410) replaces
+ * whatever is stored by a 404 marker, so offline the file is still known to be absent; `exists` is that same GET.
  *
  * Without the Cache API (Node, insecure contexts) this is `urlFiles` with overall progress, and never an error.
  * A file that cannot be stored (quota) still loads; its progress event carries a `warning`.
@@ -64,28 +66,15 @@ export function cachedFiles(baseUrl: string, options: CachedFilesOptions = {}): 
       }
       return bytes;
     },
+    // One GET, as a read: a present file is then stored, an absent one remembered (a stored 404) for offline use.
     async exists(path) {
-      const cache = await opened;
-      if (!cache) return network.exists(path);
-      const url = new URL(path, base).href;
-      const cached = await cache.match(url).catch(() => undefined);
-      let response: Response;
       try {
-        response = await doFetch(url, { method: 'HEAD' });
-      } catch (cause) {
-        // Offline: answer what the network said last time (a stored 404 marks a known-absent optional file).
-        if (cached) return cached.ok;
-        throw new ColbertError(ErrorCode.ModelFileMissing, `Could not reach ${url} and it is not in the model cache: ${(cause as Error).message}`, { subject: path, cause });
-      }
-      if (response.ok) {
-        if (cached && !cached.ok) await cache.delete(url).catch(() => false);
+        await files.read(path);
         return true;
+      } catch (error) {
+        if (isMissingFile(error)) return false;
+        throw error;
       }
-      if (response.status === 404 || response.status === 410) {
-        await cache.put(url, new Response(null, { status: 404 })).catch(() => undefined);
-        return false;
-      }
-      return cached?.ok ?? false;
     },
   };
   return withDownloadTotals(files);
@@ -106,7 +95,12 @@ async function revalidate(cache: Cache, url: string, init: RequestInit, doFetch:
   try {
     response = await doFetch(url, { ...init, headers: conditions });
   } catch (cause) {
-    if (!cached || init.signal?.aborted) throw cause;
+    if (init.signal?.aborted) throw cause;
+    // Offline: a stored 404 marks a file the host said was absent (an optional file), so the load goes on without it.
+    if (!cached) {
+      if (found?.status === 404) return found;
+      throw cause;
+    }
     // A cross-origin host may refuse the conditional headers in its CORS preflight: ask once without them.
     if (Object.keys(conditions).length > 0 && !sameOrigin(url)) {
       try {
@@ -118,21 +112,26 @@ async function revalidate(cache: Cache, url: string, init: RequestInit, doFetch:
       return serveCached(cached, outcome);
     }
   }
+  if (response.status === 404 || response.status === 410) {
+    // The host says the file is gone: any cached copy is no longer the model at this URL.
+    await cache.put(url, new Response(null, { status: 404 })).catch(() => undefined);
+    return response;
+  }
   if (!cached) {
     if (response.ok) outcome.store = response.headers;
     return response;
   }
-  if (response.status === 304 || (response.ok && sameVersion(cached.headers, response.headers))) {
+  if (response.status === 304) {
+    // Read the empty body to its end: cancelling it would show the request as aborted, though nothing was wasted.
+    await response.arrayBuffer().catch(() => undefined);
+    return serveCached(cached, outcome);
+  }
+  if (response.ok && sameVersion(cached.headers, response.headers)) {
     void response.body?.cancel().catch(() => undefined);
     return serveCached(cached, outcome);
   }
   if (response.ok) {
     outcome.store = response.headers;
-    return response;
-  }
-  if (response.status === 404 || response.status === 410) {
-    // The host says the file is gone: the cached copy is no longer the model at this URL.
-    await cache.delete(url).catch(() => false);
     return response;
   }
   // 5xx and other trouble on the host's side: keep working from the cached copy.

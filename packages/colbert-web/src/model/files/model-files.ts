@@ -30,11 +30,22 @@ export async function readJson<T = unknown>(files: ModelFiles, path: string, opt
   }
 }
 
+/** The errors `missingFile` made: the file is not there (as opposed to a request that failed). */
+const absent = new WeakSet<ColbertError>();
+
+/** Whether `error` says the file is not there (a 404, no such file), not that reading it failed (offline, 5xx). */
+export function isMissingFile(error: unknown): boolean {
+  return error instanceof ColbertError && absent.has(error);
+}
+
+/** The error for a file the source does not have. */
 export function missingFile(files: { location: string }, path: string, cause?: unknown): ColbertError {
-  return new ColbertError(
+  const error = new ColbertError(
     ErrorCode.ModelFileMissing,
     `The checkpoint at ${files.location} has no ${path}. A PyLate checkpoint needs config.json, ` +
       'config_sentence_transformers.json, modules.json, tokenizer.json, model.safetensors and its Dense modules.',
     { subject: path, cause },
   );
+  absent.add(error);
+  return error;
 }

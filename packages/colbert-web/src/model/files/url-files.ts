@@ -37,7 +37,7 @@ export function urlFiles(baseUrl: string, options: UrlFilesOptions = {}): ModelF
     async read(path, opts: OperationOptions = {}) {
       throwIfAborted(opts.signal);
       const response = await get(path, opts.signal ? { signal: opts.signal } : {});
-      if (response.status === 404) throw missingFile({ location }, path);
+      if (response.status === 404 || response.status === 410) throw missingFile({ location }, path);
       if (!response.ok) {
         throw new ColbertError(
           ErrorCode.ModelFileMissing,

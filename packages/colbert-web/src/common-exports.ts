@@ -1,0 +1,45 @@
+/**
+ * The exports both entries share (`colbert-web` and `colbert-web/node`): errors, the protocol's types, the
+ * safetensors reader and writer. Nothing here may name a DOM, WebGPU or IndexedDB type, so the Node entry's
+ * declarations compile under a Node-only `lib` and `types: ["node"]`.
+ */
+export { ColbertError, ErrorCode, isColbertError } from './errors.js';
+export type { SerializedColbertError } from './errors.js';
+export { validateDocuments, validateMetadata } from './protocol/validate-documents.js';
+export { toBfloat16Bits, toFloat16Bits } from './model/float16.js';
+export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
+export type { SafetensorsDtype, Tensor, TensorMap, TensorToWrite } from './model/safetensors.js';
+export type {
+  BackendInfo,
+  BackendPreference,
+  DeviceLostInfo,
+  EncodeInput,
+  EncodeOptions,
+  EncoderApi,
+  GpuAdapterSummary,
+  LoadOptions,
+  ModelInfo,
+  ModelSource,
+  NodePlacement,
+  WasmBackendInfo,
+  WebGpuBackendInfo,
+  WebGpuSkipReason,
+} from './protocol/encoder-api.js';
+export type { DownloadProgressEvent, DownloadWarning, OperationOptions, ProgressCallback, ProgressEvent } from './protocol/progress.js';
+export type { EncodedText, LongDocumentMode, TextKind } from './model/prepared.js';
+export type {
+  AddOptions,
+  DocumentInput,
+  Hit,
+  Match,
+  Metadata,
+  MetadataFilter,
+  MetadataValue,
+  OpenSearchOptions,
+  SearchApi,
+  SearchInfo,
+  SearchOptions,
+  TokenSimilarities,
+} from './protocol/search-api.js';
+export type { ScorerBackend } from './scoring/scorer.js';
+export type { StoredPrecision } from './scoring/token-matrix.js';
