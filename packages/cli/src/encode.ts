@@ -2,8 +2,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ColbertError, ErrorCode, loadEncoderFrom } from 'colbert-web/node';
+import { ColbertError, ErrorCode } from 'colbert-web/node';
 import type { EncodeInput, EncodedText } from 'colbert-web/node';
+import { existingFile } from './flags.js';
+import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 import { progressLine } from './progress.js';
 
 const CHUNK = 256;
@@ -13,21 +15,19 @@ export async function encodeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      model: { type: 'string' },
+      ...ENCODER_FLAGS,
       input: { type: 'string' },
       output: { type: 'string' },
       split: { type: 'boolean', default: false },
-      threads: { type: 'string' },
     },
     strict: true,
   });
   for (const name of ['model', 'input', 'output'] as const) {
     if (!values[name]) throw new ColbertError(ErrorCode.InvalidInput, `encode needs --${name}.`, { subject: `--${name}` });
   }
+  existingFile('--input', values.input!);
   const started = performance.now();
-  const encoder = await loadEncoderFrom(values.model!, values.threads ? { threads: Number(values.threads) } : {});
-  const { backend } = encoder;
-  process.stderr.write(`model ${encoder.model.location} (dim ${encoder.model.dim}) on ${backend.name}, ${backend.threads} thread(s), loaded in ${Math.round(performance.now() - started)} ms\n`);
+  const encoder = await loadCommandEncoder(values.model!, values);
 
   const out = createWriteStream(values.output!);
   const lines = createInterface({ input: createReadStream(values.input!), crlfDelay: Infinity });

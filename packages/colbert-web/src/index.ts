@@ -27,6 +27,7 @@ export type {
   LoadOptions,
   ModelInfo,
   ModelSource,
+  NativeBackendInfo,
   NodePlacement,
   WasmBackendInfo,
   WebGpuBackendInfo,
