@@ -71,12 +71,22 @@ export interface NodeLoadOptions extends Omit<LoadOptions, 'backend'> {
  * encoder.backend.name; // 'wasm'
  */
 export async function loadEncoderFrom(pathOrUrl: string, options: NodeLoadOptions = {}): Promise<Encoder> {
+  return loadNodeEncoder(modelFiles(pathOrUrl), options);
+}
+
+/**
+ * `loadEncoderFrom` for files from anywhere (`memoryFiles`, `folderFiles`, …).
+ *
+ * @example
+ * const encoder = await loadNodeEncoder(memoryFiles(files), { backend: 'native', threads: 4 });
+ */
+export async function loadNodeEncoder(files: ModelFiles, options: NodeLoadOptions = {}): Promise<Encoder> {
   const { backend = 'native', ...rest } = options;
-  if (backend === 'wasm') return loadEncoder(modelFiles(pathOrUrl), { ...rest, backend: 'wasm', threads: rest.threads ?? Math.min(4, availableParallelism()) });
+  if (backend === 'wasm') return loadEncoder(files, { ...rest, backend: 'wasm', threads: rest.threads ?? Math.min(4, availableParallelism()) });
   if (backend !== 'native') {
     throw new ColbertError(ErrorCode.InvalidInput, `backend must be 'native' or 'wasm' (got ${JSON.stringify(backend)}).`, { subject: 'backend' });
   }
-  return loadEncoder(modelFiles(pathOrUrl), rest, await nativeSessions());
+  return loadEncoder(files, rest, await nativeSessions());
 }
 
 /** onnxruntime-node's session factory, imported only when asked for: it is an optional peer dependency. */
