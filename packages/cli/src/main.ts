@@ -3,6 +3,7 @@ import { encodeCommand } from './encode.js';
 import { EVAL_USAGE, evalCommand } from './eval/command.js';
 import { failureLine } from './failure.js';
 import { indexCommand } from './index-command.js';
+import { optimizeModelCommand } from './optimize-model.js';
 import { searchCommand } from './search-command.js';
 
 interface Command {
@@ -38,6 +39,13 @@ const COMMANDS: Record<string, Command> = {
     run: searchCommand,
   },
   eval: { usage: EVAL_USAGE, run: evalCommand },
+  'optimize-model': {
+    usage: `  optimize-model <checkpoint> --weights fp16 --out <dir>
+      Writes a copy of a checkpoint folder with float16 safetensors (half the download; the SDK loads it like any
+      checkpoint). Other weight files (.bin, .onnx, …) are left out.
+`,
+    run: optimizeModelCommand,
+  },
 };
 
 const USAGE = `colbert-web <command> [options]   (colbert-web <command> --help, colbert-web --version)

@@ -1,0 +1,66 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ColbertError, ErrorCode, parseSafetensors, writeSafetensors } from 'colbert-web/node';
+import { choice, invalidFlag } from './flags.js';
+
+/** Weight formats `optimize-model` writes. */
+const FORMATS = ['fp16'] as const;
+/** Other frameworks' copies of the weights: the SDK reads only safetensors, so a compact folder leaves them out. */
+const OTHER_WEIGHTS = /\.(bin|pt|pth|h5|ckpt|msgpack|onnx|onnx_data)$/;
+
+/**
+ * `colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>`: a copy of a PyLate checkpoint folder whose
+ * safetensors hold float16 (half the download), which the SDK loads like any checkpoint (it widens to float32).
+ */
+export async function optimizeModelCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { weights: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const source = positionals[0];
+  if (!source) throw invalidFlag('checkpoint', 'optimize-model needs a checkpoint folder: colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>');
+  if (!values.weights) throw invalidFlag('--weights', 'optimize-model needs --weights fp16.');
+  choice('--weights', values.weights, FORMATS);
+  if (!values.out) throw invalidFlag('--out', 'optimize-model needs --out <dir>.');
+  if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ColbertError(ErrorCode.InvalidInput, `checkpoint ${source} is not a folder.`, { subject: source });
+  }
+  const files = listFiles(source);
+  if (!files.some((f) => f.endsWith('.safetensors'))) {
+    throw new ColbertError(ErrorCode.ModelFileMissing, `${source} has no .safetensors files to convert.`, { subject: source });
+  }
+  let before = 0;
+  let after = 0;
+  for (const file of files) {
+    const from = join(source, file);
+    const to = join(values.out, file);
+    if (OTHER_WEIGHTS.test(file)) {
+      process.stderr.write(`skipped ${file} (not safetensors)\n`);
+      continue;
+    }
+    mkdirSync(dirname(to), { recursive: true });
+    const size = statSync(from).size;
+    before += size;
+    if (!file.endsWith('.safetensors')) {
+      copyFileSync(from, to);
+      after += size;
+      continue;
+    }
+    const tensors = parseSafetensors(new Uint8Array(readFileSync(from)), from);
+    const bytes = writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: 'F16' as const })));
+    writeFileSync(to, bytes);
+    after += bytes.length;
+    process.stderr.write(`${file}: ${tensors.size} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
+  }
+  process.stderr.write(`wrote ${values.out}: ${mb(before)} → ${mb(after)} (${values.weights})\n`);
+  return 0;
+}
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
