@@ -40,9 +40,9 @@ const COMMANDS: Record<string, Command> = {
   },
   eval: { usage: EVAL_USAGE, run: evalCommand },
   'optimize-model': {
-    usage: `  optimize-model <checkpoint> --weights fp16 --out <dir>
-      Writes a copy of a checkpoint folder with float16 safetensors (half the download; the SDK loads it like any
-      checkpoint). Other weight files (.bin, .onnx, …) are left out.
+    usage: `  optimize-model <checkpoint> --weights fp16|int8 --out <dir>
+      Writes a copy of a checkpoint folder with smaller safetensors: fp16 (half the bytes) or int8 (matrices per-row
+      int8, about a quarter). The SDK loads it like any checkpoint. Other weight files (.bin, .onnx, …) are left out.
 `,
     run: optimizeModelCommand,
   },

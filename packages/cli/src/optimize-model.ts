@@ -2,23 +2,27 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ColbertError, ErrorCode, parseSafetensors, writeSafetensors } from 'colbert-web/node';
+import type { SafetensorsDtype } from 'colbert-web/node';
 import { choice, invalidFlag } from './flags.js';
 
 /** Weight formats `optimize-model` writes. */
-const FORMATS = ['fp16'] as const;
+const FORMATS = ['fp16', 'int8'] as const;
+type Format = (typeof FORMATS)[number];
 /** Other frameworks' copies of the weights: the SDK reads only safetensors, so a compact folder leaves them out. */
 const OTHER_WEIGHTS = /\.(bin|pt|pth|h5|ckpt|msgpack|onnx|onnx_data)$/;
 
 /**
- * `colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>`: a copy of a PyLate checkpoint folder whose
- * safetensors hold float16 (half the download), which the SDK loads like any checkpoint (it widens to float32).
+ * `colbert-web optimize-model <checkpoint> --weights fp16|int8 --out <dir>`: a copy of a PyLate checkpoint folder
+ * whose safetensors hold float16 (half the download) or, for int8, every matrix as per-row int8 with float32 scales
+ * and the vectors (biases, norms) as float16 (about a quarter). The SDK loads it like any checkpoint: it widens the
+ * weights to float32 on load, so only the download shrinks, not the compute.
  */
 export async function optimizeModelCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { weights: { type: 'string' }, out: { type: 'string' } }, strict: true });
   const source = positionals[0];
   if (!source) throw invalidFlag('checkpoint', 'optimize-model needs a checkpoint folder: colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>');
-  if (!values.weights) throw invalidFlag('--weights', 'optimize-model needs --weights fp16.');
-  choice('--weights', values.weights, FORMATS);
+  if (!values.weights) throw invalidFlag('--weights', 'optimize-model needs --weights fp16 or int8.');
+  const format = choice<Format>('--weights', values.weights, FORMATS);
   if (!values.out) throw invalidFlag('--out', 'optimize-model needs --out <dir>.');
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ColbertError(ErrorCode.InvalidInput, `checkpoint ${source} is not a folder.`, { subject: source });
@@ -45,13 +49,17 @@ export async function optimizeModelCommand(args: string[]): Promise<number> {
       continue;
     }
     const tensors = parseSafetensors(new Uint8Array(readFileSync(from)), from);
-    const bytes = writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: 'F16' as const })));
+    const bytes = writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: storedAs(format, t.shape) })));
     writeFileSync(to, bytes);
     after += bytes.length;
     process.stderr.write(`${file}: ${tensors.size} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
   }
-  process.stderr.write(`wrote ${values.out}: ${mb(before)} → ${mb(after)} (${values.weights})\n`);
+  process.stderr.write(`wrote ${values.out}: ${mb(before)} → ${mb(after)} (${format})\n`);
   return 0;
+}
+
+function storedAs(format: Format, shape: readonly number[]): SafetensorsDtype {
+  return format === 'int8' && shape.length === 2 ? 'I8' : 'F16';
 }
 
 function listFiles(root: string): string[] {
