@@ -3,7 +3,7 @@
  * and onnxruntime-web (WASM) on the same graph, for the answerai-colbert-small-v1 and mxbai-edge-colbert-v0-32m
  * shapes (seeded weights, SciFact abstracts cut at document_length 300), with each runtime's own peer: one plain
  * MatMul of the FFN up-projection's shape, repeated to the same FLOPs, on that runtime and thread count.
- * Each (shape, runtime) row runs in a fresh process, so its cold load (session creation included) is its own.
+ * Each shape runs in a fresh process; its two runtimes take turns run by run (see `benchShape`).
  *
  *   npx tsx bench/encoder-native.ts [--threads N (default: every core)] [--docs 16] [--runs 3]
  */
@@ -20,7 +20,7 @@ import { environment, fmt, report, summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
 const { values } = parseArgs({
-  options: { threads: { type: 'string', default: String(availableParallelism()) }, docs: { type: 'string', default: '16' }, runs: { type: 'string', default: '3' }, row: { type: 'string' } },
+  options: { threads: { type: 'string', default: String(availableParallelism()) }, docs: { type: 'string', default: '16' }, runs: { type: 'string', default: '3' }, shape: { type: 'string' } },
 });
 const threads = Number(values.threads);
 const runs = Number(values.runs);
@@ -52,56 +52,67 @@ interface Row {
   peerGflops: number;
 }
 
-async function benchRow(shape: (typeof SHAPES)[number], backend: NodeBackend): Promise<Row> {
-  const started = performance.now();
-  const encoder = await loadNodeEncoder(shape.files(), { backend, threads });
-  const coldLoadMs = performance.now() - started;
+/**
+ * Both runtimes of one shape in one process, their encode runs (and then their peer runs) alternating, so the
+ * load of a shared machine falls on both alike and the ratio holds even where the absolute figures wander.
+ */
+async function benchShape(shape: (typeof SHAPES)[number]): Promise<Row[]> {
   const inputs = documents.map((text) => ({ text, kind: 'document' as const }));
-  await encoder.encode(inputs.slice(0, 2));
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    await encoder.encode(inputs);
-    samples.push(performance.now() - t);
+  const loaded = [];
+  for (const backend of BACKENDS) {
+    const started = performance.now();
+    const encoder = await loadNodeEncoder(shape.files(), { backend, threads });
+    const coldLoadMs = performance.now() - started;
+    await encoder.encode(inputs.slice(0, 2));
+    loaded.push({ backend, encoder, coldLoadMs, samples: [] as number[], peerSamples: [] as number[] });
   }
-  const { flops, tokens } = documentWork(encoder.checkpoint, encoder.tokenizer, documents);
-  const { backbone } = encoder.checkpoint;
-  const info = encoder.backend;
-  await encoder.close();
-  const encode = summarise(samples);
-  const seconds = encode.median / 1000;
+  for (let r = 0; r < runs; r++) {
+    for (const l of loaded) {
+      const t = performance.now();
+      await l.encoder.encode(inputs);
+      l.samples.push(performance.now() - t);
+    }
+  }
+  const { checkpoint, tokenizer } = loaded[0]!.encoder;
+  const { flops, tokens } = documentWork(checkpoint, tokenizer, documents);
+  const { backbone } = checkpoint;
   // The FFN up-projection: H → I for BERT, H → 2I (GeGLU's Wi) for ModernBERT, over 8 documents' tokens.
   const [m, k, n] = [Math.round(tokens / documents.length) * 8, backbone.config.hiddenSize, (backbone.kind === 'modernbert' ? 2 : 1) * backbone.config.intermediateSize];
   const repeats = Math.max(1, Math.round(flops / (2 * m * k * n)));
-  const peer = summarise(await timeMatMul(m, k, n, repeats, runs, backend === 'native' ? { name: 'native', threads } : { name: 'wasm' }));
-  return {
-    shape: shape.name,
-    backend: info,
-    documents: documents.length,
-    tokens,
-    coldLoadMs,
-    encode,
-    docsPerSecond: documents.length / seconds,
-    tokensPerSecond: tokens / seconds,
-    gflops: flops / seconds / 1e9,
-    peerGflops: (repeats * 2 * m * k * n) / (peer.median / 1000) / 1e9,
-  };
+  for (let r = 0; r < runs; r++) {
+    for (const l of loaded) l.peerSamples.push(...(await timeMatMul(m, k, n, repeats, 1, l.backend === 'native' ? { name: 'native', threads } : { name: 'wasm' })));
+  }
+  const rows = loaded.map((l): Row => {
+    const encode = summarise(l.samples);
+    const seconds = encode.median / 1000;
+    return {
+      shape: shape.name,
+      backend: l.encoder.backend,
+      documents: documents.length,
+      tokens,
+      coldLoadMs: l.coldLoadMs,
+      encode,
+      docsPerSecond: documents.length / seconds,
+      tokensPerSecond: tokens / seconds,
+      gflops: flops / seconds / 1e9,
+      peerGflops: (repeats * 2 * m * k * n) / (summarise(l.peerSamples).median / 1000) / 1e9,
+    };
+  });
+  for (const l of loaded) await l.encoder.close();
+  return rows;
 }
 
-if (values.row !== undefined) {
-  const i = Number(values.row);
-  process.stdout.write(`\nRESULT ${JSON.stringify(await benchRow(SHAPES[Math.floor(i / BACKENDS.length)]!, BACKENDS[i % BACKENDS.length]!))}\n`);
+if (values.shape !== undefined) {
+  process.stdout.write(`\nRESULT ${JSON.stringify(await benchShape(SHAPES[Number(values.shape)]!))}\n`);
   process.exit(0);
 }
-const rows: Row[] = SHAPES.flatMap((_, s) =>
-  BACKENDS.map((_, b) => {
-    const row = s * BACKENDS.length + b;
-    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--row', String(row)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`row ${row} failed (exit ${child.status})`);
-    return JSON.parse(line.slice('RESULT '.length)) as Row;
-  }),
-);
+// Each shape in a fresh process: its cold loads are cold.
+const rows: Row[] = SHAPES.flatMap((_, i) => {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--shape', String(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`shape ${i} failed (exit ${child.status})`);
+  return JSON.parse(line.slice('RESULT '.length)) as Row[];
+});
 const speedups = SHAPES.map((shape) => {
   const [native, wasm] = BACKENDS.map((b) => rows.find((r) => r.shape === shape.name && r.backend.name === b)!);
   return { shape: shape.name, nativeOverWasm: native!.docsPerSecond / wasm!.docsPerSecond, goal: 5 };
