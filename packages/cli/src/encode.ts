@@ -26,10 +26,12 @@ export async function encodeCommand(args: string[]): Promise<number> {
     if (!values[name]) throw new ColbertError(ErrorCode.InvalidInput, `encode needs --${name}.`, { subject: `--${name}` });
   }
   existingFile('--input', values.input!);
+  // Opened first, so an unwritable --output fails before the model loads.
+  const out = createWriteStream(values.output!);
+  await once(out, 'open');
   const started = performance.now();
   const encoder = await loadCommandEncoder(values.model!, values);
 
-  const out = createWriteStream(values.output!);
   const lines = createInterface({ input: createReadStream(values.input!), crlfDelay: Infinity });
   let chunk: EncodeInput[] = [];
   let lineNumber = 0;

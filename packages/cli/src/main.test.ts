@@ -82,6 +82,7 @@ describe('failures: one line on stderr, non-zero exit, no stack trace', () => {
     ['bad -k', (d) => ['search', join(d, 'not-an-index.cwi'), 'q', '-k', 'ten'], 'INVALID_INPUT', /-k must be/],
     ['bad --precision', (d) => ['index', join(d, 'not-gzip.jsonl.gz'), '--model', model, '--output', join(d, 'x.cwi'), '--precision', 'int4'], 'INVALID_INPUT', /--precision/],
     ['missing input file', (d) => ['encode', '--model', model, '--input', join(d, 'nope.jsonl'), '--output', join(d, 'o.jsonl')], 'INVALID_INPUT', /nope\.jsonl does not exist/],
+    ['unwritable output', (d) => ['encode', '--model', model, '--input', join(d, 'texts.jsonl'), '--output', join(d, 'no-dir', 'o.jsonl')], 'ENOENT', /no such file or directory, open '.*no-dir/],
     ['missing corpus', (d) => ['index', join(d, 'nope.jsonl'), '--model', model, '--output', join(d, 'x.cwi')], 'INVALID_INPUT', /corpus .*nope\.jsonl does not exist/],
     ['corpus that is not gzip', (d) => ['index', join(d, 'not-gzip.jsonl.gz'), '--model', model, '--output', join(d, 'y.cwi')], 'INVALID_INPUT', /not-gzip\.jsonl\.gz is not a readable gzip file/],
     ['truncated gzip corpus', (d) => ['index', join(d, 'truncated.jsonl.gz'), '--model', model, '--output', join(d, 'z.cwi')], 'INVALID_INPUT', /truncated\.jsonl\.gz is not a readable gzip file/],

@@ -85,6 +85,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`colbert-web ${name} [options]\n\n${command.usage}`);
     return 0;
   }
+  // An error event no one awaits (a stream's, say) is still one line, not Node's report of it.
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`${failureLine(error, name)}\n`);
+    process.exit(1);
+  });
   try {
     return await command.run(rest);
   } catch (error) {
