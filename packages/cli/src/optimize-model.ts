@@ -6,8 +6,8 @@ import type { SafetensorsDtype } from 'colbert-web/node';
 import { choice, invalidFlag } from './flags.js';
 
 /** Weight formats `optimize-model` writes. */
-const FORMATS = ['fp16', 'int8'] as const;
-type Format = (typeof FORMATS)[number];
+export const WEIGHT_FORMATS = ['fp16', 'int8'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 /** Other frameworks' copies of the weights: the SDK reads only safetensors, so a compact folder leaves them out. */
 const OTHER_WEIGHTS = /\.(bin|pt|pth|h5|ckpt|msgpack|onnx|onnx_data)$/;
 
@@ -22,7 +22,7 @@ export async function optimizeModelCommand(args: string[]): Promise<number> {
   const source = positionals[0];
   if (!source) throw invalidFlag('checkpoint', 'optimize-model needs a checkpoint folder: colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>');
   if (!values.weights) throw invalidFlag('--weights', 'optimize-model needs --weights fp16 or int8.');
-  const format = choice<Format>('--weights', values.weights, FORMATS);
+  const format = choice<WeightFormat>('--weights', values.weights, WEIGHT_FORMATS);
   if (!values.out) throw invalidFlag('--out', 'optimize-model needs --out <dir>.');
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
     throw new ColbertError(ErrorCode.InvalidInput, `checkpoint ${source} is not a folder.`, { subject: source });
@@ -48,18 +48,20 @@ export async function optimizeModelCommand(args: string[]): Promise<number> {
       after += size;
       continue;
     }
-    const tensors = parseSafetensors(new Uint8Array(readFileSync(from)), from);
-    const bytes = writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: storedAs(format, t.shape) })));
+    const { bytes, tensors } = compactSafetensors(new Uint8Array(readFileSync(from)), from, format);
     writeFileSync(to, bytes);
     after += bytes.length;
-    process.stderr.write(`${file}: ${tensors.size} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
+    process.stderr.write(`${file}: ${tensors} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
   }
   process.stderr.write(`wrote ${values.out}: ${mb(before)} → ${mb(after)} (${format})\n`);
   return 0;
 }
 
-function storedAs(format: Format, shape: readonly number[]): SafetensorsDtype {
-  return format === 'int8' && shape.length === 2 ? 'I8' : 'F16';
+/** One safetensors file rewritten in `format`: fp16 everything, or int8 matrices (per row) and fp16 vectors. */
+export function compactSafetensors(bytes: Uint8Array, file: string, format: WeightFormat): { bytes: Uint8Array; tensors: number } {
+  const tensors = parseSafetensors(bytes, file);
+  const storedAs = (shape: readonly number[]): SafetensorsDtype => (format === 'int8' && shape.length === 2 ? 'I8' : 'F16');
+  return { bytes: writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: storedAs(t.shape) }))), tensors: tensors.size };
 }
 
 function listFiles(root: string): string[] {
