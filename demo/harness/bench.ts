@@ -1,12 +1,14 @@
 // Benchmark helpers for bench/encoder-browser.ts, loaded by the harness page: the encoder in its worker,
 // and the peer (a plain onnxruntime-web MatMul) measured in a worker of its own with the same threads.
 
+import type { BackendInfo } from 'colbert-web';
+
 export interface EncoderBenchResult {
   coldLoadMs: number;
   warmLoadMs: number[];
   encodeMs: number[];
   tokens: number;
-  backend: { name: string; threads: number; simd: boolean };
+  backend: BackendInfo;
 }
 
 /** Loads the model twice (cold: first worker, compiles WASM; warm: files and code cached), then encodes `runs` times. */

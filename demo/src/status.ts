@@ -6,6 +6,8 @@ export function describeEncoder(backend: BackendInfo): string {
     const skipped = backend.webgpuSkipped ? `; WebGPU not used: ${backend.webgpuSkipped.replaceAll('-', ' ')}` : '';
     return `encoder: wasm (${backend.threads} thread${backend.threads === 1 ? '' : 's'}, SIMD ${backend.simd ? 'on' : 'off'}${skipped})`;
   }
+  // Node only (onnxruntime-node); a page never runs it.
+  if (backend.name === 'native') return `encoder: native (${backend.provider}, ${backend.threads} threads)`;
   const { vendor, architecture, description, isFallbackAdapter } = backend.adapter;
   const adapter = [vendor, architecture || description].filter(Boolean).join(' ') || 'unknown adapter';
   const fallback = backend.fallbackNodes === null ? '' : `; ${backend.fallbackNodes} node${backend.fallbackNodes === 1 ? '' : 's'} on the CPU`;

@@ -28,10 +28,16 @@ export async function* readCorpus(file: string, position: { current: CorpusPosit
   const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    yield parseCorpusLine(text, line, file);
+  try {
+    for await (const text of lines) {
+      line++;
+      if (text.trim() === '') continue;
+      yield parseCorpusLine(text, line, file);
+    }
+  } catch (error) {
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR) do not say which file they are about.
+    if (!(error as NodeJS.ErrnoException).code?.startsWith('Z_')) throw error;
+    throw new ColbertError(ErrorCode.InvalidInput, `${file} is not a readable gzip file (${(error as Error).message} after line ${line}).`, { cause: error, subject: file });
   }
 }
 

@@ -2,8 +2,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ColbertError, ErrorCode, loadEncoderFrom } from 'colbert-web/node';
+import { ColbertError, ErrorCode } from 'colbert-web/node';
 import type { EncodeInput, EncodedText } from 'colbert-web/node';
+import { existingFile } from './flags.js';
+import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 import { progressLine } from './progress.js';
 
 const CHUNK = 256;
@@ -13,23 +15,23 @@ export async function encodeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      model: { type: 'string' },
+      ...ENCODER_FLAGS,
       input: { type: 'string' },
       output: { type: 'string' },
       split: { type: 'boolean', default: false },
-      threads: { type: 'string' },
     },
     strict: true,
   });
   for (const name of ['model', 'input', 'output'] as const) {
     if (!values[name]) throw new ColbertError(ErrorCode.InvalidInput, `encode needs --${name}.`, { subject: `--${name}` });
   }
-  const started = performance.now();
-  const encoder = await loadEncoderFrom(values.model!, values.threads ? { threads: Number(values.threads) } : {});
-  const { backend } = encoder;
-  process.stderr.write(`model ${encoder.model.location} (dim ${encoder.model.dim}) on ${backend.name}, ${backend.threads} thread(s), loaded in ${Math.round(performance.now() - started)} ms\n`);
-
+  existingFile('--input', values.input!);
+  // Opened first, so an unwritable --output fails before the model loads.
   const out = createWriteStream(values.output!);
+  await once(out, 'open');
+  const started = performance.now();
+  const encoder = await loadCommandEncoder(values.model!, values);
+
   const lines = createInterface({ input: createReadStream(values.input!), crlfDelay: Infinity });
   let chunk: EncodeInput[] = [];
   let lineNumber = 0;

@@ -1,9 +1,11 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { assertSameModel, ColbertError, documentsToFileSegment, ErrorCode, IndexFileWriter, loadEncoderFrom, modelFiles, modelIdentity, prepareDocuments, scanIndexFile } from 'colbert-web/node';
+import { assertSameModel, ColbertError, documentsToFileSegment, ErrorCode, IndexFileWriter, modelFiles, modelIdentity, prepareDocuments, scanIndexFile } from 'colbert-web/node';
 import type { LongDocumentMode, PreparedDocument, ScanResult, StoredPrecision } from 'colbert-web/node';
 import type { CorpusDocument, CorpusPosition } from './corpus.js';
 import { readCorpus } from './corpus.js';
+import { existingFile } from './flags.js';
+import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 import { progressLine } from './progress.js';
 import { rateLine } from './rate.js';
 
@@ -21,10 +23,9 @@ export async function indexCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      model: { type: 'string' },
+      ...ENCODER_FLAGS,
       output: { type: 'string' },
       precision: { type: 'string' },
-      threads: { type: 'string' },
       'long-documents': { type: 'string', default: 'truncate' },
     },
     strict: true,
@@ -38,9 +39,10 @@ export async function indexCommand(args: string[]): Promise<number> {
   if (!['truncate', 'split'].includes(longDocuments)) throw new ColbertError(ErrorCode.InvalidInput, '--long-documents must be truncate or split.', { subject: '--long-documents' });
   const requested = values.precision as StoredPrecision | undefined;
   if (requested !== undefined && !['int8', 'f16', 'f32'].includes(requested)) throw new ColbertError(ErrorCode.InvalidInput, '--precision must be int8, f16 or f32.', { subject: '--precision' });
+  existingFile('corpus', corpus);
   const output = values.output!;
   const started = performance.now();
-  const encoder = await loadEncoderFrom(values.model!, values.threads ? { threads: Number(values.threads) } : {});
+  const encoder = await loadCommandEncoder(values.model!, values);
   const identity = await modelIdentity(modelFiles(values.model!), encoder.checkpoint, values.model!);
   const dim = identity.dim;
 

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { assertSameModel, ColbertError, createWasmScorer, ErrorCode, loadEncoderFrom, modelFiles, modelIdentity } from 'colbert-web/node';
+import { assertSameModel, ColbertError, createWasmScorer, ErrorCode, modelFiles, modelIdentity } from 'colbert-web/node';
+import { existingFile, threadsFlag } from './flags.js';
 import { documentsBySeq, readIndexFile } from './index-file.js';
+import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 
 /**
  * `colbert-web search <file> "query" [-k 10] [--json] [--model <folder|url>]`: MaxSim over a portable index file
@@ -11,17 +13,17 @@ export async function searchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { k: { type: 'string', short: 'k', default: '10' }, json: { type: 'boolean', default: false }, model: { type: 'string' }, threads: { type: 'string' } },
+    options: { ...ENCODER_FLAGS, k: { type: 'string', short: 'k', default: '10' }, json: { type: 'boolean', default: false } },
     strict: true,
   });
   const [file, query] = positionals;
   if (!file || query === undefined) throw new ColbertError(ErrorCode.InvalidInput, 'usage: colbert-web search <file.cwi> "query" [-k 10] [--json]', { subject: 'arguments' });
   const k = Number(values.k);
-  if (!Number.isSafeInteger(k) || k < 0) throw new ColbertError(ErrorCode.InvalidInput, '-k must be a non-negative integer.', { subject: '-k' });
-  const { identity: fileIdentity, segments } = readIndexFile(file);
+  if (values.k.trim() === '' || !Number.isSafeInteger(k) || k < 0) throw new ColbertError(ErrorCode.InvalidInput, '-k must be a non-negative integer.', { subject: '-k' });
+  const { identity: fileIdentity, segments } = readIndexFile(existingFile('index file', file));
   const model = values.model ?? fileIdentity.identity.name;
-  const threads = values.threads ? Number(values.threads) : undefined;
-  const encoder = await loadEncoderFrom(model, threads ? { threads } : {});
+  const { threads } = threadsFlag(values.threads);
+  const encoder = await loadCommandEncoder(model, values);
   try {
     assertSameModel(fileIdentity.identity, await modelIdentity(modelFiles(model), encoder.checkpoint, model), file);
     const { dim } = fileIdentity.identity;

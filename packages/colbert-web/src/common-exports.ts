@@ -20,6 +20,7 @@ export type {
   LoadOptions,
   ModelInfo,
   ModelSource,
+  NativeBackendInfo,
   NodePlacement,
   WasmBackendInfo,
   WebGpuBackendInfo,

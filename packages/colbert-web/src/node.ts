@@ -3,14 +3,16 @@
  *
  * @example
  * import { loadEncoderFrom } from 'colbert-web/node';
- * const encoder = await loadEncoderFrom('./my-pylate-checkpoint');
+ * const encoder = await loadEncoderFrom('./my-pylate-checkpoint'); // onnxruntime-node, every core
  * const encoded = await encoder.encode([{ text: 'hello', kind: 'document' }]);
  */
 import { availableParallelism } from 'node:os';
+import { ColbertError, ErrorCode } from './errors.js';
 import type { Encoder } from './model/encoder.js';
 import { folderFiles } from './model/files/folder-files.js';
 import type { ModelFiles } from './model/files/model-files.js';
 import { filesFromSource, loadEncoder } from './model/load-model.js';
+import type { SessionFactory } from './model/ort-session.js';
 import type { LoadOptions } from './protocol/encoder-api.js';
 
 export * from './common-exports.js';
@@ -48,7 +50,49 @@ export function modelFiles(pathOrUrl: string): ModelFiles {
   return /^https?:\/\//.test(pathOrUrl) ? filesFromSource(pathOrUrl) : folderFiles(pathOrUrl);
 }
 
-/** Loads a checkpoint from a folder or URL and builds its encoder (WASM, in-process). */
-export async function loadEncoderFrom(pathOrUrl: string, options: LoadOptions & { threads?: number } = {}): Promise<Encoder> {
-  return loadEncoder(modelFiles(pathOrUrl), { ...options, threads: options.threads ?? Math.min(4, availableParallelism()) });
+/** The runtimes an encoder runs on in Node. */
+export type NodeBackend = 'native' | 'wasm';
+
+export interface NodeLoadOptions extends Omit<LoadOptions, 'backend'> {
+  /**
+   * 'native' (default): onnxruntime-node (an optional peer dependency), CUDA when installed, else the CPU with
+   * `threads` (default every core). 'wasm': onnxruntime-web's WASM backend in-process, `threads` default up to 4.
+   */
+  backend?: NodeBackend;
+}
+
+/**
+ * Loads a checkpoint from a folder or URL and builds its encoder, in-process. `encoder.backend` says what runs.
+ *
+ * @example
+ * const encoder = await loadEncoderFrom('./checkpoint', { backend: 'wasm', threads: 2 });
+ * encoder.backend.name; // 'wasm'
+ */
+export async function loadEncoderFrom(pathOrUrl: string, options: NodeLoadOptions = {}): Promise<Encoder> {
+  return loadNodeEncoder(modelFiles(pathOrUrl), options);
+}
+
+/**
+ * `loadEncoderFrom` for files from anywhere (`memoryFiles`, `folderFiles`, …).
+ *
+ * @example
+ * const encoder = await loadNodeEncoder(memoryFiles(files), { backend: 'native', threads: 4 });
+ */
+export async function loadNodeEncoder(files: ModelFiles, options: NodeLoadOptions = {}): Promise<Encoder> {
+  const { backend = 'native', ...rest } = options;
+  if (backend === 'wasm') return loadEncoder(files, { ...rest, backend: 'wasm', threads: rest.threads ?? Math.min(4, availableParallelism()) });
+  if (backend !== 'native') {
+    throw new ColbertError(ErrorCode.InvalidInput, `backend must be 'native' or 'wasm' (got ${JSON.stringify(backend)}).`, { subject: 'backend' });
+  }
+  return loadEncoder(files, rest, await nativeSessions());
+}
+
+/** onnxruntime-node's session factory, imported only when asked for: it is an optional peer dependency. */
+async function nativeSessions(): Promise<SessionFactory> {
+  try {
+    return (await import('./model/native-session.js')).createNativeSession;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new ColbertError(ErrorCode.BackendFailed, "backend 'native' needs onnxruntime-node 1.30.0 (npm install onnxruntime-node@1.30.0), or use backend 'wasm'.", { cause, subject: 'backend' });
+  }
 }

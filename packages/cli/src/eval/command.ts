@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ColbertError, ErrorCode } from 'colbert-web/node';
 import type { LongDocumentMode, StoredPrecision } from 'colbert-web/node';
+import { choice, invalidFlag as invalid, number } from '../flags.js';
 import { progressLine } from '../progress.js';
 import { queriesToEvaluate, readCorpus, readQrels, readQueries } from './beir-files.js';
 import { evaluateRanker } from './harness.js';
@@ -20,21 +20,6 @@ export const EVAL_USAGE = `  eval --corpus <corpus.jsonl[.gz]> --queries <querie
       @1,3,5,10 (pytrec_eval definitions; --ties run keeps the scorer's order on equal scores instead of
       pytrec_eval's document-id order). --json prints one JSON object instead of the table.
 `;
-
-function invalid(flag: string, message: string): ColbertError {
-  return new ColbertError(ErrorCode.InvalidInput, message, { subject: flag });
-}
-
-function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw invalid(flag, `${flag} must be one of ${allowed.join(', ')} (got "${value}").`);
-  return value as T;
-}
-
-function number(flag: string, value: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isSafeInteger(n) || n < 1))) throw invalid(flag, `${flag} must be a ${integer ? 'positive integer' : 'non-negative number'} (got "${value}").`);
-  return n;
-}
 
 /** `colbert-web eval`: BEIR files in, retrieval metrics out (a table, or JSON with --json). */
 export async function evalCommand(args: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
 import { createExportSession } from './export-session.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
-import type { OrtSession } from './ort-session.js';
+import type { OrtSession, SessionFactory } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
 import type { EncodedQuery, EncodedText, OutputLocation, PreparedText } from './prepared.js';
 import type { ColbertTokenizer } from './tokenizer.js';
@@ -31,7 +31,8 @@ export class Encoder {
     private readonly maxBatchTokens: number,
   ) {}
 
-  static async create(checkpoint: LoadedCheckpoint, options: LoadOptions = {}): Promise<Encoder> {
+  /** `createSession` runs the network: onnxruntime-web by default; `colbert-web/node` passes onnxruntime-node's. */
+  static async create(checkpoint: LoadedCheckpoint, options: LoadOptions = {}, createSession: SessionFactory = createOrtSession): Promise<Encoder> {
     const { signal, onProgress } = options;
     const tokenizer = createTokenizer(checkpoint.tokenizer, checkpoint.settings);
     throwIfAborted(signal);
@@ -41,7 +42,7 @@ export class Encoder {
     const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint);
     onProgress?.({ phase: 'load', step: 'graph', loaded: 1, total: 1 });
     throwIfAborted(signal);
-    const session = network instanceof Uint8Array ? await createOrtSession(network, sessionOptions) : await createExportSession(network, sessionOptions);
+    const session = network instanceof Uint8Array ? await createSession(network, sessionOptions) : await createExportSession(network, sessionOptions, createSession);
     onProgress?.({ phase: 'load', step: 'session', loaded: 1, total: 1 });
     const maxBatchTokens = options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS;
     if (!Number.isSafeInteger(maxBatchTokens) || maxBatchTokens < 1) {

@@ -12,7 +12,7 @@ import { GraphBuilder } from './graph/graph-builder.js';
 import { OnnxDataType, attr } from './graph/onnx-proto.js';
 import type { OnnxExport } from './onnx-export.js';
 import { TOKEN_TYPE_IDS } from './onnx-export.js';
-import type { OrtSession, OrtSessionOptions, RunOptions } from './ort-session.js';
+import type { OrtSession, OrtSessionOptions, RunOptions, SessionFactory } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
 
 /** The head model's input: the export's first output. */
@@ -41,14 +41,14 @@ export function buildHeadGraph(onnx: OnnxExport, dense: readonly DenseLayer[], d
  * @example
  * const session = await createExportSession(checkpoint, { backend: 'auto' });
  */
-export async function createExportSession(checkpoint: ExportCheckpoint, options: OrtSessionOptions): Promise<OrtSession> {
+export async function createExportSession(checkpoint: ExportCheckpoint, options: OrtSessionOptions, createSession: SessionFactory = createOrtSession): Promise<OrtSession> {
   const onnx = checkpoint.onnxExport;
   if (onnx.format === 'onnx-int8') options = { ...options, backend: int8Backend(options.backend, onnx.file) };
-  const backbone = await createOrtSession(onnx.model, { ...options, outputLocation: 'cpu' });
+  const backbone = await createSession(onnx.model, { ...options, outputLocation: 'cpu' });
   try {
     // Where the export fell back to WASM, so does the head; on WebGPU the head follows the caller's preference.
     const backend = backbone.backend.name === 'wasm' ? 'wasm' : options.backend;
-    const head = await createOrtSession(buildHeadGraph(onnx, checkpoint.dense, checkpoint.dim), { ...options, ...(backend ? { backend } : {}) });
+    const head = await createSession(buildHeadGraph(onnx, checkpoint.dense, checkpoint.dim), { ...options, ...(backend ? { backend } : {}) });
     return new ExportSession(onnx, backbone, head);
   } catch (error) {
     await backbone.release();

@@ -6,6 +6,7 @@ import { cachedFiles, withDownloadTotals } from './files/cached-files.js';
 import type { ModelFiles } from './files/model-files.js';
 import { memoryFiles } from './files/memory-files.js';
 import { urlFiles } from './files/url-files.js';
+import type { SessionFactory } from './ort-session.js';
 
 /**
  * Resolves a ModelSource (URL or in-memory files) to the files it names. A URL's files go through the model
@@ -29,8 +30,8 @@ export function filesFromSource(source: ModelSource, options: Pick<LoadOptions, 
   throw new ColbertError(ErrorCode.InvalidInput, 'model must be a URL string or { files: { path: Uint8Array } }.', { subject: 'model' });
 }
 
-/** Loads a checkpoint and builds its encoder. */
-export async function loadEncoder(files: ModelFiles, options: LoadOptions = {}): Promise<Encoder> {
+/** Loads a checkpoint and builds its encoder (on onnxruntime-web unless `createSession` says otherwise). */
+export async function loadEncoder(files: ModelFiles, options: LoadOptions = {}, createSession?: SessionFactory): Promise<Encoder> {
   const checkpoint = await loadCheckpoint(files, options);
-  return Encoder.create(checkpoint, options);
+  return Encoder.create(checkpoint, options, createSession);
 }

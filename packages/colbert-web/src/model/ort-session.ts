@@ -25,6 +25,9 @@ export interface OrtSession {
   release(): Promise<void>;
 }
 
+/** Builds the session a model runs in: `createOrtSession` (onnxruntime-web) or, in Node, `createNativeSession`. */
+export type SessionFactory = (model: Uint8Array, options: OrtSessionOptions) => Promise<OrtSession>;
+
 /** Per-run options of `OrtSession.run`. */
 export interface RunOptions {
   /** 'cpu': outputs on the CPU even when the session keeps them on the GPU. Default: the session's location. */

@@ -23,6 +23,39 @@ describe('safetensors dtypes', () => {
     expect(tensors.get('c')!.data).toEqual(data);
   });
 
+  test('I8 is per-row symmetric int8: scale max|row| / 127, values rounded, a zero row stays zero', () => {
+    const data = Float32Array.of(1, -0.5, 0.25, 0, 0, 0, 2, 4, -8);
+    const bytes = writeSafetensors([{ name: 'w', shape: [3, 3], data, dtype: 'I8' }]);
+    // 9 int8 values and 3 float32 scales after the header.
+    expect(bytes.length - 8 - Number(new DataView(bytes.buffer).getBigUint64(0, true))).toBe(9 + 12);
+    const w = parseSafetensors(bytes, 'q.safetensors').get('w')!;
+    expect(w.storedDtype).toBe('I8');
+    expect(w.shape).toEqual([3, 3]);
+    // Hand-computed: row 0 scale 1/127 → 127, round(-63.5) = -63, round(31.75) = 32; row 2 scale 8/127 → 32, 64, -127.
+    const expected = [127 / 127, -63 / 127, 32 / 127, 0, 0, 0, (32 * 8) / 127, (64 * 8) / 127, -8];
+    expected.forEach((x, i) => expect(w.data[i]).toBeCloseTo(x, 6));
+    expect(() => writeSafetensors([{ name: 'b', shape: [3], data: new Float32Array(3), dtype: 'I8' }])).toThrow(/2-D/);
+  });
+
+  test('an I8 tensor without its scales, or with scales of the wrong shape, is refused', () => {
+    const bytes = writeSafetensors([{ name: 'w', shape: [2, 2], data: Float32Array.of(1, 2, 3, 4), dtype: 'I8' }]);
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { shape: number[] }>;
+    const rewrite = (edit: (h: Record<string, { shape: number[] }>) => void): Uint8Array => {
+      const h = structuredClone(header);
+      edit(h);
+      const json = new TextEncoder().encode(JSON.stringify(h).padEnd(n, ' '));
+      const out = new Uint8Array(bytes);
+      out.set(json.subarray(0, n), 8);
+      return out;
+    };
+    expect(() => parseSafetensors(rewrite((h) => void (h['w.scale']!.shape = [4])), 'q.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelFileCorrupt }));
+    expect(() => parseSafetensors(rewrite((h) => {
+      h['w.scales'] = h['w.scale']!;
+      delete h['w.scale'];
+    }), 'q.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelUnsupported }));
+  });
+
   test('a data range outside the file and an unknown dtype are typed errors naming the file', () => {
     const bytes = writeSafetensors([{ name: 'a', shape: [4], data: new Float32Array(4) }]);
     expect(() => parseSafetensors(bytes.subarray(0, bytes.length - 4), 'w.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelFileCorrupt, subject: 'w.safetensors' }));
@@ -34,19 +67,19 @@ describe('safetensors dtypes', () => {
   });
 });
 
-describe('checkpoints stored in half precision', () => {
-  // Every backbone and Dense tensor rewritten as F16 / BF16; the encoder upcasts to float32 on load.
+describe('checkpoints stored in half precision or per-row int8', () => {
+  // Every backbone and Dense tensor rewritten as F16 / BF16 (I8: every 2-D one); the encoder gets float32 on load.
   const halve = (files: ReadonlyMap<string, Uint8Array>, dtype: SafetensorsDtype): Map<string, Uint8Array> => {
     const out = new Map(files);
     for (const [path, bytes] of files) {
       if (!path.endsWith('.safetensors')) continue;
-      const tensors = [...parseSafetensors(bytes, path)].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype }));
+      const tensors = [...parseSafetensors(bytes, path)].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: dtype === 'I8' && t.shape.length !== 2 ? 'F32' : dtype }));
       out.set(path, writeSafetensors(tensors));
     }
     return out;
   };
 
-  for (const [dtype, floor] of [['F16', 0.999], ['BF16', 0.99]] as const) {
+  for (const [dtype, floor] of [['F16', 0.999], ['BF16', 0.99], ['I8', 0.995]] as const) {
     test(`${dtype}: every row's cosine with the float32 checkpoint's ≥ ${floor}`, async () => {
       const f32 = generatePreset('tiny');
       const inputs = ['What does p53 do in apoptosis?', 'Myocardial infarction risk rises with age and smoking.'].flatMap((text) => [

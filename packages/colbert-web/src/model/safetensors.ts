@@ -1,8 +1,12 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import { float16BitsToFloat32, toBfloat16Bits, toFloat16Bits } from './float16.js';
 
-/** Dtypes we read. F16/BF16 are upcast to f32 on load. */
-export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+/**
+ * Dtypes we read. F16/BF16 are upcast to f32 on load. I8 is a 2-D tensor quantised per row (weight-only, symmetric:
+ * value = int8 × scale[row]) with its scales in the F32 tensor `<name>.scale` of shape [rows], as
+ * `writeSafetensors` writes it (`colbert-web optimize-model --weights int8`); it is dequantised to f32 on load.
+ */
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I8';
 
 export interface Tensor {
   readonly shape: readonly number[];
@@ -13,8 +17,10 @@ export interface Tensor {
 
 export type TensorMap = ReadonlyMap<string, Tensor>;
 
-const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, I8: 1 };
 const MAX_HEADER = 100 * 1024 * 1024;
+/** The suffix of an I8 tensor's per-row scales. */
+const SCALE = '.scale';
 
 /**
  * Parses a safetensors file. Every offset is bounds-checked; a malformed file is a
@@ -23,6 +29,7 @@ const MAX_HEADER = 100 * 1024 * 1024;
 export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, Tensor> {
   const corrupt = (why: string): ColbertError =>
     new ColbertError(ErrorCode.ModelFileCorrupt, `${file} is not a valid safetensors file: ${why}.`, { subject: file });
+  const unsupported = (why: string): ColbertError => new ColbertError(ErrorCode.ModelUnsupported, `${file}: ${why}`, { subject: file });
   if (bytes.byteLength < 8) throw corrupt('it is shorter than the 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
@@ -39,12 +46,11 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, T
   if (header === null || typeof header !== 'object' || Array.isArray(header)) throw corrupt('the header is not an object');
   const dataStart = 8 + n;
   const dataLength = bytes.byteLength - dataStart;
-  const tensors = new Map<string, Tensor>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as Record<string, unknown>;
-    if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
-      throw new ColbertError(ErrorCode.ModelUnsupported, `${file}: tensor ${name} has dtype ${String(dtype)}; only F32, F16 and BF16 are supported.`, { subject: file });
+  /** A header entry, checked: its dtype, shape and where its data starts. */
+  const locate = (name: string): { dtype: SafetensorsDtype; shape: number[]; count: number; at: number } => {
+    const { dtype, shape, data_offsets: offsets } = (header[name] ?? {}) as Record<string, unknown>;
+    if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16' && dtype !== 'I8') {
+      throw unsupported(`tensor ${name} has dtype ${String(dtype)}; only F32, F16, BF16 and per-row I8 are supported.`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw corrupt(`tensor ${name} has an invalid shape`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
@@ -54,12 +60,53 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, T
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     if (end < begin || end > dataLength) throw corrupt(`tensor ${name} data [${begin}, ${end}) lies outside the ${dataLength}-byte data section`);
     if (end - begin !== count * BYTES[dtype]) throw corrupt(`tensor ${name} has ${end - begin} bytes but shape [${shape.join(', ')}] needs ${count * BYTES[dtype]}`);
-    tensors.set(name, { shape: shape as number[], storedDtype: dtype, data: decode(bytes, dataStart + begin, count, dtype) });
+    return { dtype, shape: shape as number[], count, at: dataStart + begin };
+  };
+  const tensors = new Map<string, Tensor>();
+  for (const name of Object.keys(header)) {
+    if (name === '__metadata__') continue;
+    // An I8 tensor's scales are read with it.
+    if (name.endsWith(SCALE) && (header[name.slice(0, -SCALE.length)] as { dtype?: unknown } | undefined)?.dtype === 'I8') continue;
+    const { dtype, shape, count, at } = locate(name);
+    if (dtype !== 'I8') {
+      tensors.set(name, { shape, storedDtype: dtype, data: decode(bytes, at, count, dtype) });
+      continue;
+    }
+    if (shape.length !== 2 || !((name + SCALE) in header)) throw unsupported(`tensor ${name} is I8, which is read only as a 2-D tensor with per-row F32 scales in ${name}${SCALE}.`);
+    const scale = locate(name + SCALE);
+    if (scale.dtype !== 'F32' || scale.count !== shape[0]) throw corrupt(`${name}${SCALE} must be F32 of shape [${shape[0]}]`);
+    tensors.set(name, { shape, storedDtype: 'I8', data: dequantizeRows(bytes, at, shape[0]!, shape[1]!, decode(bytes, scale.at, scale.count, 'F32')) });
   }
   return tensors;
 }
 
-function decode(bytes: Uint8Array, offset: number, count: number, dtype: SafetensorsDtype): Float32Array {
+/** int8 rows × their scales, as float32. */
+function dequantizeRows(bytes: Uint8Array, at: number, rows: number, cols: number, scales: Float32Array): Float32Array {
+  const values = new Int8Array(bytes.buffer, bytes.byteOffset + at, rows * cols);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const scale = scales[r]!;
+    for (let c = 0; c < cols; c++) out[r * cols + c] = values[r * cols + c]! * scale;
+  }
+  return out;
+}
+
+/** Symmetric per-row int8: scale = max |row| / 127, value = round(x / scale). */
+function quantizeRows(data: Float32Array, rows: number, cols: number): { values: Int8Array; scales: Float32Array } {
+  const values = new Int8Array(rows * cols);
+  const scales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
+    const scale = max / 127;
+    scales[r] = scale;
+    if (scale === 0) continue;
+    for (let c = 0; c < cols; c++) values[r * cols + c] = Math.round(data[r * cols + c]! / scale);
+  }
+  return { values, scales };
+}
+
+function decode(bytes: Uint8Array, offset: number, count: number, dtype: Exclude<SafetensorsDtype, 'I8'>): Float32Array {
   const at = bytes.byteOffset + offset;
   if (dtype === 'F32') {
     // Aligned data is viewed in place; misaligned data is copied.
@@ -78,7 +125,10 @@ function decode(bytes: Uint8Array, offset: number, count: number, dtype: Safeten
 }
 
 
-/** A tensor to write; `dtype` (default F32) is how it is stored, converted from float32 with round-to-nearest-even. */
+/**
+ * A tensor to write; `dtype` (default F32) is how it is stored, converted from float32 with round-to-nearest-even
+ * (F16, BF16) or quantised per row (I8, 2-D only: also writes `<name>.scale`).
+ */
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
@@ -91,14 +141,24 @@ export function writeSafetensors(tensors: ReadonlyArray<TensorToWrite>): Uint8Ar
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   const payloads: Uint8Array[] = [];
   let offset = 0;
+  const put = (name: string, dtype: SafetensorsDtype, shape: readonly number[], stored: ArrayBufferView): void => {
+    const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.byteLength] };
+    payloads.push(bytes);
+    offset += bytes.byteLength;
+  };
   for (const t of tensors) {
     if (t.shape.reduce((a, b) => a * b, 1) !== t.data.length) throw new Error(`tensor ${t.name}: shape does not match data length`);
     const dtype = t.dtype ?? 'F32';
-    const stored = dtype === 'F32' ? t.data : dtype === 'F16' ? toFloat16Bits(t.data) : toBfloat16Bits(t.data);
-    const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
-    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
-    payloads.push(bytes);
-    offset += bytes.byteLength;
+    if (dtype === 'I8') {
+      const [rows, cols] = t.shape;
+      if (t.shape.length !== 2) throw new Error(`tensor ${t.name}: I8 is written per row, for 2-D tensors only`);
+      const { values, scales } = quantizeRows(t.data, rows!, cols!);
+      put(t.name, 'I8', t.shape, values);
+      put(t.name + SCALE, 'F32', [rows!], scales);
+      continue;
+    }
+    put(t.name, dtype, t.shape, dtype === 'F32' ? t.data : dtype === 'F16' ? toFloat16Bits(t.data) : toBfloat16Bits(t.data));
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerBytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);

@@ -9,7 +9,7 @@ import type { OperationOptions } from './progress.js';
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 
 /** What actually ran: never assumed, read back from the runtime. Keyed on `name`. */
-export type BackendInfo = WasmBackendInfo | WebGpuBackendInfo;
+export type BackendInfo = WasmBackendInfo | WebGpuBackendInfo | NativeBackendInfo;
 
 /** The onnxruntime WASM runtime; with WebGPU it still runs the nodes placed on the CPU. */
 interface WasmRuntimeInfo {
@@ -27,6 +27,19 @@ export interface WasmBackendInfo extends WasmRuntimeInfo {
   readonly webgpuSkipped?: WebGpuSkipReason;
   /** The WebGPU device loss this encoder recovered from by moving to WASM. */
   readonly deviceLost?: DeviceLostInfo;
+}
+
+/** onnxruntime-node (Node only: the CLI and `colbert-web/node`'s default). */
+export interface NativeBackendInfo {
+  readonly name: 'native';
+  /** The execution provider the session runs on. */
+  readonly provider: 'cpu' | 'cuda';
+  /** Intra-op threads of the CPU provider. */
+  readonly threads: number;
+  /** onnxruntime-node's version. */
+  readonly version: string;
+  /** Why CUDA does not run: its provider libraries are not installed, or they failed to start (the message). */
+  readonly cudaSkipped?: string;
 }
 
 export interface WebGpuBackendInfo extends WasmRuntimeInfo {

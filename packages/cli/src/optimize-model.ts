@@ -1,0 +1,76 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ColbertError, ErrorCode, parseSafetensors, writeSafetensors } from 'colbert-web/node';
+import type { SafetensorsDtype } from 'colbert-web/node';
+import { choice, invalidFlag } from './flags.js';
+
+/** Weight formats `optimize-model` writes. */
+export const WEIGHT_FORMATS = ['fp16', 'int8'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
+/** Other frameworks' copies of the weights: the SDK reads only safetensors, so a compact folder leaves them out. */
+const OTHER_WEIGHTS = /\.(bin|pt|pth|h5|ckpt|msgpack|onnx|onnx_data)$/;
+
+/**
+ * `colbert-web optimize-model <checkpoint> --weights fp16|int8 --out <dir>`: a copy of a PyLate checkpoint folder
+ * whose safetensors hold float16 (half the download) or, for int8, every matrix as per-row int8 with float32 scales
+ * and the vectors (biases, norms) as float16 (about a quarter). The SDK loads it like any checkpoint: it widens the
+ * weights to float32 on load, so only the download shrinks, not the compute.
+ */
+export async function optimizeModelCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { weights: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const source = positionals[0];
+  if (!source) throw invalidFlag('checkpoint', 'optimize-model needs a checkpoint folder: colbert-web optimize-model <checkpoint> --weights fp16 --out <dir>');
+  if (!values.weights) throw invalidFlag('--weights', 'optimize-model needs --weights fp16 or int8.');
+  const format = choice<WeightFormat>('--weights', values.weights, WEIGHT_FORMATS);
+  if (!values.out) throw invalidFlag('--out', 'optimize-model needs --out <dir>.');
+  if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ColbertError(ErrorCode.InvalidInput, `checkpoint ${source} is not a folder.`, { subject: source });
+  }
+  const files = listFiles(source);
+  if (!files.some((f) => f.endsWith('.safetensors'))) {
+    throw new ColbertError(ErrorCode.ModelFileMissing, `${source} has no .safetensors files to convert.`, { subject: source });
+  }
+  let before = 0;
+  let after = 0;
+  for (const file of files) {
+    const from = join(source, file);
+    const to = join(values.out, file);
+    if (OTHER_WEIGHTS.test(file)) {
+      process.stderr.write(`skipped ${file} (not safetensors)\n`);
+      continue;
+    }
+    mkdirSync(dirname(to), { recursive: true });
+    const size = statSync(from).size;
+    before += size;
+    if (!file.endsWith('.safetensors')) {
+      copyFileSync(from, to);
+      after += size;
+      continue;
+    }
+    const { bytes, tensors } = compactSafetensors(new Uint8Array(readFileSync(from)), from, format);
+    writeFileSync(to, bytes);
+    after += bytes.length;
+    process.stderr.write(`${file}: ${tensors} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
+  }
+  process.stderr.write(`wrote ${values.out}: ${mb(before)} → ${mb(after)} (${format})\n`);
+  return 0;
+}
+
+/** One safetensors file rewritten in `format`: fp16 everything, or int8 matrices (per row) and fp16 vectors. */
+export function compactSafetensors(bytes: Uint8Array, file: string, format: WeightFormat): { bytes: Uint8Array; tensors: number } {
+  const tensors = parseSafetensors(bytes, file);
+  const storedAs = (shape: readonly number[]): SafetensorsDtype => (format === 'int8' && shape.length === 2 ? 'I8' : 'F16');
+  return { bytes: writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: storedAs(t.shape) }))), tensors: tensors.size };
+}
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
