@@ -40,3 +40,10 @@ export function assignCentroid(table: CentroidTable, vectors: Float32Array, row:
   }
   return best;
 }
+
+/** The fine centroid of every row of `vectors` (nbits-independent: corpora of other nbits can share them). */
+export function assignCentroids(table: CentroidTable, vectors: Float32Array): Uint32Array {
+  const codes = new Uint32Array(vectors.length / table.dim);
+  for (let row = 0; row < codes.length; row++) codes[row] = assignCentroid(table, vectors, row);
+  return codes;
+}

@@ -1,6 +1,6 @@
 import { ColbertError, ErrorCode } from '../../errors.js';
 import { assertFiniteVectors } from '../token-matrix.js';
-import { assignCentroid } from './assign-centroid.js';
+import { assignCentroids } from './assign-centroid.js';
 import { validateTables, type CompressedTables } from './compressed-tables.js';
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
@@ -124,8 +124,11 @@ export class CompressedCorpus {
     return -1;
   }
 
-  /** Codes and appends documents (their tokens assigned to the existing centroids). */
-  append(batch: CompressedBatch): void {
+  /**
+   * Codes and appends documents: their tokens are assigned to the existing centroids, unless `codes` gives the
+   * assignment already (`assignCentroids` on these centroids, e.g. shared by corpora of different nbits).
+   */
+  append(batch: CompressedBatch, codes?: Uint32Array): void {
     const { vectors, lengths, seqs } = batch;
     assertFiniteVectors(vectors, this.dim, 'vectors');
     if (lengths.length !== seqs.length) throw invalid('lengths', `${lengths.length} lengths for ${seqs.length} sequence numbers.`);
@@ -137,15 +140,13 @@ export class CompressedCorpus {
       rows += length;
     }
     if (rows * this.dim !== vectors.length) throw invalid('vectors', `${vectors.length / this.dim} rows for lengths summing to ${rows}.`);
-    const codes = new Uint32Array(rows);
+    if (codes && (codes.length !== rows || codes.some((c) => c >= this.centroidCount))) throw invalid('codes', `expected ${rows} centroid ids below ${this.centroidCount}.`);
+    const assigned = codes ?? assignCentroids(this.table, vectors);
     const residuals = new Uint8Array(rows * this.residualBytes);
-    for (let t = 0; t < rows; t++) {
-      codes[t] = assignCentroid(this.table, vectors, t);
-      encodeResidual(this.codec, vectors, t, this.table.centroids, codes[t]!, residuals, t * this.residualBytes);
-    }
+    for (let t = 0; t < rows; t++) encodeResidual(this.codec, vectors, t, this.table.centroids, assigned[t]!, residuals, t * this.residualBytes);
     const starts = new Uint32Array(lengths.length + 1);
     for (const [i, length] of lengths.entries()) starts[i + 1] = starts[i]! + length;
-    this.load(seqs, starts, codes, residuals);
+    this.load(seqs, starts, assigned, residuals);
   }
 
   /** Tombstones documents by sequence number; unknown ones are ignored. */
