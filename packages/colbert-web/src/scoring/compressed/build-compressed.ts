@@ -20,6 +20,22 @@ export interface CompressOptions {
 export const HELD_OUT_TOKENS = 16_384;
 
 /**
+ * The residual codec for `table`: cutoffs and weights from the residuals of a seeded held-out sample of
+ * `vectors` against their assigned centroids.
+ */
+export function trainCodec(table: CentroidTable, vectors: Float32Array, nbits: number, seed = 0): ResidualCodec {
+  assertNbits(nbits, 'nbits');
+  const { dim } = table;
+  const heldOut = sampleIndices(vectors.length / dim, HELD_OUT_TOKENS, new SeededRandom(seed ^ 0x5bd1e995));
+  const residuals = new Float64Array(heldOut.length * dim);
+  for (const [r, row] of heldOut.entries()) {
+    const code = assignCentroid(table, vectors, row);
+    for (let i = 0; i < dim; i++) residuals[r * dim + i] = vectors[row * dim + i]! - table.centroids[code * dim + i]!;
+  }
+  return trainResidualCodec(residuals, dim, nbits);
+}
+
+/**
  * Trains the shared tables on `vectors` (rows × dim): two-level centroids on a seeded sample, then the residual
  * codec on a second seeded sample of tokens assigned to them.
  *
@@ -33,13 +49,7 @@ export function trainCompression(vectors: Float32Array, dim: number, options: Co
   const tokens = vectors.length / dim;
   const wanted = options.centroids ?? centroidCount(tokens);
   const table = trainCentroids(vectors, dim, trainingSample(tokens, wanted, seed), { seed, centroids: wanted, iterations: options.iterations ?? 4 });
-  const heldOut = sampleIndices(tokens, HELD_OUT_TOKENS, new SeededRandom(seed ^ 0x5bd1e995));
-  const residuals = new Float64Array(heldOut.length * dim);
-  for (const [r, row] of heldOut.entries()) {
-    const code = assignCentroid(table, vectors, row);
-    for (let i = 0; i < dim; i++) residuals[r * dim + i] = vectors[row * dim + i]! - table.centroids[code * dim + i]!;
-  }
-  return { table, codec: trainResidualCodec(residuals, dim, options.nbits) };
+  return { table, codec: trainCodec(table, vectors, options.nbits, seed) };
 }
 
 /**
