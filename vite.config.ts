@@ -68,6 +68,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     // The harness page lets the browser tests run against the production bundle too.
-    rollupOptions: { input: { main: resolve(here, 'demo/index.html'), harness: resolve(here, 'demo/harness/encoder.html'), scorerHarness: resolve(here, 'demo/harness/scorer.html'), storeHarness: resolve(here, 'demo/harness/store.html'), cpuScorerHarness: resolve(here, 'demo/harness/cpu-scorer.html') } },
+    rollupOptions: { input: { main: resolve(here, 'demo/index.html'), harness: resolve(here, 'demo/harness/encoder.html'), scorerHarness: resolve(here, 'demo/harness/scorer.html'), storeHarness: resolve(here, 'demo/harness/store.html'), cpuScorerHarness: resolve(here, 'demo/harness/cpu-scorer.html'), compressedHarness: resolve(here, 'demo/harness/compressed.html') } },
   },
 });
