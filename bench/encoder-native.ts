@@ -16,6 +16,7 @@ import type { BackendInfo, ModelFiles, NodeBackend } from 'colbert-web/node';
 import { scifactDocuments } from './corpus.js';
 import { documentWork } from './flops.js';
 import { timeMatMul } from './peer-matmul.js';
+import { timeNativeMatMul } from './peer-matmul-native.js';
 import { environment, fmt, report, summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
@@ -80,7 +81,7 @@ async function benchShape(shape: (typeof SHAPES)[number]): Promise<Row[]> {
   const [m, k, n] = [Math.round(tokens / documents.length) * 8, backbone.config.hiddenSize, (backbone.kind === 'modernbert' ? 2 : 1) * backbone.config.intermediateSize];
   const repeats = Math.max(1, Math.round(flops / (2 * m * k * n)));
   for (let r = 0; r < runs; r++) {
-    for (const l of loaded) l.peerSamples.push(...(await timeMatMul(m, k, n, repeats, 1, l.backend === 'native' ? { name: 'native', threads } : { name: 'wasm' })));
+    for (const l of loaded) l.peerSamples.push(...(await (l.backend === 'native' ? timeNativeMatMul(m, k, n, repeats, 1, threads) : timeMatMul(m, k, n, repeats, 1))));
   }
   const rows = loaded.map((l): Row => {
     const encode = summarise(l.samples);
