@@ -43,6 +43,7 @@ export type {
   MetadataFilter,
   MetadataValue,
   OpenSearchOptions,
+  QueryTokenKind,
   SearchApi,
   SearchInfo,
   SearchOptions,
