@@ -7,11 +7,12 @@ import { EVAL_USAGE, evalCommand } from './eval/command.js';
 const USAGE = `colbert-web <command> [options]
 
 Commands:
-  encode --model <folder|url> --input <texts.jsonl> --output <vectors.jsonl> [--split] [--threads N]
+  encode --model <folder|url> --input <texts.jsonl> --output <vectors.jsonl> [--split] [--threads N] [--pool-factor N]
       Encodes each input line {"text": "...", "kind": "query"|"document"} into one output line
-      {"kind": ..., "tokens": [[...], ...]} (one row per kept token, input order).
+      {"kind": ..., "tokens": [[...], ...]} (one row per kept token, input order; with --pool-factor, documents
+      have PyLate's pooled rows instead: [CLS] + about 1/N of their tokens).
   index <corpus.jsonl[.gz]> --model <folder|url> --output <site.cwi> [--precision int8|f16|f32]
-        [--long-documents truncate|split] [--threads N]
+        [--long-documents truncate|split] [--threads N] [--pool-factor N]
       Builds a portable index file from a BEIR corpus ({"_id", "title", "text"}; indexed text = title + " " + text).
       Ctrl-C leaves a consistent file: run the same command again to resume.
   search <site.cwi> "query" [-k 10] [--json] [--model <folder|url>]
