@@ -16,7 +16,9 @@ export interface Linkage {
 
 /** Index of pair (i, j), i ≠ j, in the condensed (upper triangle, row-major) vector of n observations. */
 export function condensedIndex(n: number, i: number, j: number): number {
-  const [a, b] = i < j ? [i, j] : [j, i];
+  // No destructuring: this runs O(n²) times per linkage, and a temporary array each time dominates the cost.
+  const a = i < j ? i : j;
+  const b = i < j ? j : i;
   return n * a - (a * (a + 1)) / 2 + (b - a - 1);
 }
 
