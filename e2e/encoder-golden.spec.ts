@@ -30,6 +30,41 @@ for (const fixture of FIXTURES) {
   });
 }
 
+test('colbert-tiny-golden: documents pooled at factors 2 and 3 in the worker equal the golden pooled rows within 1e-5', async ({ page }) => {
+  const result = await page.evaluate(async (base) => {
+    const pooled = await (await fetch(`${base}pooled/pooled.json`)).json();
+    const bin = new Float32Array(await (await fetch(`${base}pooled/pooled.bin`)).arrayBuffer());
+    const texts = ((await (await fetch(`${base}texts.json`)).json()) as Array<{ text: string }>).map((t) => ({ text: t.text, kind: 'document' as const }));
+    const encoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend: 'wasm' });
+    let worst = 0;
+    let compared = 0;
+    const failures: string[] = [];
+    for (const factor of [2, 3]) {
+      const encoded = await encoder.encode(texts, { poolFactor: factor, longDocuments: 'truncate' });
+      for (const entry of pooled.entries.filter((e: { pool_factor: number }) => e.pool_factor === factor)) {
+        const e = encoded[entry.text_index]!;
+        const diff = window.goldenPooled.pooledDiff(e.vectors, e.rows, entry, bin);
+        if (!(diff <= 1e-5) || e.tokenRows?.length !== entry.input_rows) failures.push(`${entry.id}/${factor}: ${diff}`);
+        worst = Math.max(worst, diff);
+        compared++;
+      }
+    }
+    let queryCode: string | undefined;
+    try {
+      await encoder.encode([{ text: 'q', kind: 'query' }], { poolFactor: 2 });
+    } catch (e) {
+      queryCode = (e as { code?: string }).code;
+    }
+    await encoder.close();
+    return { worst, compared, failures, queryCode };
+  }, '/__shared/fixtures/colbert-tiny-golden/');
+  expect(result.failures).toEqual([]);
+  expect(result.compared).toBe(80);
+  expect(result.worst).toBeLessThanOrEqual(1e-5);
+  expect(result.queryCode).toBe('INVALID_INPUT');
+  console.log(`pooled parity in the worker: 80 matrices, max |Δ| ${result.worst.toExponential(2)}`);
+});
+
 test('errors cross the worker boundary with their code, and a missing checkpoint file is named', async ({ page }) => {
   const error = await page.evaluate(async () => {
     try {

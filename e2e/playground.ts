@@ -21,12 +21,13 @@ export function scifactSlice(n: number, path: string): SciFactDoc[] {
   return docs;
 }
 
-/** Opens the playground with the built-in model (and `backend`), waiting until it is ready. */
-export async function openPlayground(page: Page, backend: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<void> {
+/** Opens the playground with the built-in model (and `backend`, and an index of `poolFactor`), waiting until it is ready. */
+export async function openPlayground(page: Page, backend: 'auto' | 'webgpu' | 'wasm' = 'auto', poolFactor = 1): Promise<void> {
   await page.goto('/');
   await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
-  if (backend !== 'auto') {
+  if (backend !== 'auto' || poolFactor !== 1) {
     await page.locator('#backend').selectOption(backend);
+    await page.locator('#pool-factor').selectOption(String(poolFactor));
     await page.locator('#load').click();
     await expect(page.locator('#model-status')).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   }

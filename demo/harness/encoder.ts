@@ -2,12 +2,14 @@
 // with page.evaluate. A test page, not part of the demo.
 import * as sdk from 'colbert-web';
 import * as golden from '../../packages/colbert-web/src/testing/golden-reference.js';
+import * as goldenPooled from '../../packages/colbert-web/src/testing/golden-pooled.js';
 import * as bench from './bench.js';
 
 declare global {
   interface Window {
     colbert: typeof sdk;
     golden: typeof golden;
+    goldenPooled: typeof goldenPooled;
     bench: typeof bench;
     harnessReady: boolean;
   }
@@ -15,5 +17,6 @@ declare global {
 
 window.colbert = sdk;
 window.golden = golden;
+window.goldenPooled = goldenPooled;
 window.bench = bench;
 window.harnessReady = true;

@@ -26,19 +26,25 @@ export function renderHit(hit: Hit, query: string, search: SearchHandle, onDelet
 
 /**
  * Matches below this q·d are not highlighted: every query token has some best match, and the weak ones are noise
- * to a reader. Expansion and special query tokens ([MASK], [Q], [CLS]) are not highlighted either.
+ * to a reader. Only query words are highlighted (`queryKind` 'word': not [CLS], the prefix, [SEP] or [MASK] rows).
  */
 const HIGHLIGHT_MIN = 0.5;
 
-/** The text as nodes, each matched token's span wrapped in <mark> (query tokens that matched it in `title`). */
+/**
+ * The text as nodes, each matched token's span wrapped in <mark> (query tokens that matched it in `title`). A
+ * pooled row (pool factor > 1) stands for several tokens: every one of them is marked.
+ */
 function highlighted(text: string, matches: readonly Match[]): Node[] {
   const marks = new Map<number, { end: number; score: number; tokens: string[] }>();
   for (const m of matches) {
-    if (m.start < 0 || m.score < HIGHLIGHT_MIN || !/^[^[]/.test(m.queryToken)) continue;
-    const mark = marks.get(m.start) ?? { end: m.end, score: 0, tokens: [] };
-    mark.score = Math.max(mark.score, m.score);
-    mark.tokens.push(m.queryToken);
-    marks.set(m.start, mark);
+    if (m.score < HIGHLIGHT_MIN || m.queryKind !== 'word') continue;
+    for (const [start, end] of m.spans) {
+      if (start < 0) continue;
+      const mark = marks.get(start) ?? { end, score: 0, tokens: [] };
+      mark.score = Math.max(mark.score, m.score);
+      mark.tokens.push(m.queryToken);
+      marks.set(start, mark);
+    }
   }
   const nodes: Node[] = [];
   let at = 0;
@@ -56,14 +62,22 @@ function highlighted(text: string, matches: readonly Match[]): Node[] {
   return nodes;
 }
 
-/** Query tokens (rows) × document tokens (columns), each row's best cell outlined: MaxSim made visible. */
+/**
+ * Query tokens (rows) × document rows (columns), each row's best cell outlined: MaxSim made visible. In a pooled
+ * index a column is a pooled row, headed by all of its tokens.
+ */
 function heatmap(s: TokenSimilarities): HTMLElement {
   const wrap = document.createElement('div');
   wrap.className = 'heatmap';
   const table = document.createElement('table');
   const head = table.createTHead().insertRow();
   head.append(document.createElement('th'));
-  for (const token of s.documentTokens) head.append(Object.assign(document.createElement('th'), { textContent: token }));
+  s.documentRows.forEach((row) => {
+    const th = Object.assign(document.createElement('th'), { textContent: row.tokens.join(' · ') });
+    th.dataset['tokens'] = String(row.tokens.length);
+    if (row.tokens.length > 1) th.className = 'pooled';
+    head.append(th);
+  });
   const body = table.createTBody();
   const columns = s.documentTokens.length;
   s.queryTokens.forEach((token, q) => {

@@ -33,6 +33,7 @@ async function refreshStatus(): Promise<void> {
 
 async function load(): Promise<void> {
   const choice = $<HTMLSelectElement>('model-choice').value;
+  const poolFactor = Number($<HTMLSelectElement>('pool-factor').value);
   const url = choice === 'lexical' ? LEXICAL_URL : $<HTMLInputElement>('model-url').value.trim();
   const status = $('model-status');
   for (const id of controls) $<HTMLButtonElement>(id).disabled = true;
@@ -45,8 +46,9 @@ async function load(): Promise<void> {
   try {
     search = await createSearch({
       model: url,
-      // One index per model: vectors of different models do not mix.
-      index: choice === 'lexical' ? 'playground-lexical' : `playground-${url}`,
+      // One index per model and pool factor: vectors of different models do not mix, and an index keeps its factor.
+      index: `${choice === 'lexical' ? 'playground-lexical' : `playground-${url}`}${poolFactor > 1 ? `-pool${poolFactor}` : ''}`,
+      poolFactor,
       backend: $<HTMLSelectElement>('backend').value as 'auto' | 'webgpu' | 'wasm',
       onProgress: (e) => {
         if (e.phase === 'download') status.textContent = `downloading ${e.file}: ${(e.loaded / 1e6).toFixed(1)} MB${e.total ? ` of ${(e.total / 1e6).toFixed(1)} MB` : ''}`;

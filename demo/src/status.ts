@@ -20,6 +20,6 @@ export function describeIndex(info: SearchInfo, modelLabel: string): string {
     describeEncoder(info.encoder),
     `scorer: ${info.scorer}`,
     `model: ${modelLabel} (${info.model.architecture}, dim ${info.model.dim})`,
-    `index: ${info.documents} docs, ${info.tokens} tokens, ${info.precision}, ${mb} MB`,
+    `index: ${info.documents} docs, ${info.tokens} ${info.poolFactor > 1 ? `rows (pool factor ${info.poolFactor})` : 'tokens'}, ${info.precision}, ${mb} MB`,
   ].join(' · ');
 }

@@ -3,14 +3,17 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ColbertError, ErrorCode } from 'colbert-web/node';
-import type { EncodeInput, EncodedText } from 'colbert-web/node';
-import { existingFile } from './flags.js';
+import type { EncodeInput, EncodedText, Encoder } from 'colbert-web/node';
+import { existingFile, number } from './flags.js';
 import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 import { progressLine } from './progress.js';
 
 const CHUNK = 256;
 
-/** `colbert-web encode`: JSONL texts in, JSONL token vectors out, in input order, bounded memory. */
+/**
+ * `colbert-web encode`: JSONL texts in, JSONL token vectors out, in input order, bounded memory. With
+ * `--pool-factor N` documents come out pooled (their rows are the pooled rows); queries are never pooled.
+ */
 export async function encodeCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -19,6 +22,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
       input: { type: 'string' },
       output: { type: 'string' },
       split: { type: 'boolean', default: false },
+      'pool-factor': { type: 'string', default: '1' },
     },
     strict: true,
   });
@@ -26,6 +30,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
     if (!values[name]) throw new ColbertError(ErrorCode.InvalidInput, `encode needs --${name}.`, { subject: `--${name}` });
   }
   existingFile('--input', values.input!);
+  const poolFactor = number('--pool-factor', values['pool-factor'], true);
   // Opened first, so an unwritable --output fails before the model loads.
   const out = createWriteStream(values.output!);
   await once(out, 'open');
@@ -37,7 +42,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
   let lineNumber = 0;
   let done = 0;
   const flush = async (): Promise<void> => {
-    const encoded = await encoder.encode(chunk, { longDocuments: values.split ? 'split' : 'truncate' });
+    const encoded = await encodeChunk(encoder, chunk, { longDocuments: values.split ? 'split' : 'truncate', poolFactor });
     for (const e of encoded) {
       if (!out.write(`${serialise(e)}\n`)) await once(out, 'drain');
     }
@@ -72,6 +77,16 @@ function parseLine(line: string, lineNumber: number, file: string): EncodeInput 
     throw new ColbertError(ErrorCode.InvalidInput, `${file}:${lineNumber}: "kind" must be "query" or "document".`, { subject: `${file}:${lineNumber}` });
   }
   return { text, kind };
+}
+
+/** Encodes texts in input order; with pooling, documents and queries go in separate calls (queries are never pooled). */
+async function encodeChunk(encoder: Encoder, chunk: readonly EncodeInput[], options: { longDocuments: 'split' | 'truncate'; poolFactor: number }): Promise<EncodedText[]> {
+  if (options.poolFactor === 1) return encoder.encode(chunk, { longDocuments: options.longDocuments });
+  const documents = chunk.filter((c) => c.kind === 'document');
+  const [pooled, queries] = [await encoder.encode(documents, options), await encoder.encode(chunk.filter((c) => c.kind === 'query'))];
+  let d = 0;
+  let q = 0;
+  return chunk.map((c) => (c.kind === 'document' ? pooled[d++]! : queries[q++]!));
 }
 
 function serialise(e: EncodedText): string {

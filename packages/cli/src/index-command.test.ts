@@ -74,4 +74,38 @@ describe('colbert-web index / search', () => {
     expect(hits).toHaveLength(3);
     expect(hits[0]!.id).toBe(first._id);
   });
+
+  test('--pool-factor 2: the file says so, rows are pooled with every token kept, a resume must use the same factor', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'colbert-index-'));
+    const corpus = join(dir, 'corpus.jsonl');
+    const lines = gunzipSync(await readFile(scifact)).toString('utf8').split('\n').slice(0, 60);
+    await writeFile(corpus, lines.join('\n') + '\n');
+    const base = [...loader, main, 'index', corpus, '--model', model, '--threads', '1'];
+    execFileSync(tsx, [...base, '--output', join(dir, 'plain.cwi')], { cwd: root, stdio: 'pipe' });
+    execFileSync(tsx, [...base, '--output', join(dir, 'pooled.cwi'), '--pool-factor', '2'], { cwd: root, stdio: 'pipe' });
+    const read = async (name: string): Promise<{ poolFactor: number; rows: number; tokens: number; tokenRows: number }> => {
+      const items = new IndexFileReader().push(new Uint8Array(await readFile(join(dir, name))));
+      const out = { poolFactor: 0, rows: 0, tokens: 0, tokenRows: 0 };
+      for (const item of items) {
+        if (item.kind === 'identity') out.poolFactor = item.poolFactor;
+        if (item.kind !== 'segment') continue;
+        out.rows += item.segment.tokens.rows;
+        out.tokens += item.segment.tokenIds.length;
+        out.tokenRows += item.segment.tokenRows?.length ?? 0;
+      }
+      return out;
+    };
+    const plain = await read('plain.cwi');
+    const pooled = await read('pooled.cwi');
+    expect(plain).toMatchObject({ poolFactor: 1, tokenRows: 0 });
+    expect(plain.rows).toBe(plain.tokens);
+    expect(pooled.poolFactor).toBe(2);
+    expect(pooled.tokens).toBe(plain.tokens);
+    expect(pooled.tokenRows).toBe(plain.tokens);
+    expect(pooled.rows).toBeLessThan(plain.rows * 0.6);
+    expect(() => execFileSync(tsx, [...base, '--output', join(dir, 'pooled.cwi'), '--pool-factor', '3'], { cwd: root, stdio: 'pipe' })).toThrow(/pool-factor 2/);
+    const first = JSON.parse(lines[0]!) as { _id: string; title: string };
+    const out = execFileSync(tsx, [...loader, main, 'search', join(dir, 'pooled.cwi'), first.title, '-k', '3', '--json'], { cwd: root, encoding: 'utf8' });
+    expect((JSON.parse(out) as { id: string }[])[0]!.id).toBe(first._id);
+  });
 });

@@ -4,7 +4,7 @@ import { assertSameModel, ColbertError, documentsToFileSegment, ErrorCode, Index
 import type { LongDocumentMode, PreparedDocument, ScanResult, StoredPrecision } from 'colbert-web/node';
 import type { CorpusDocument, CorpusPosition } from './corpus.js';
 import { readCorpus } from './corpus.js';
-import { existingFile } from './flags.js';
+import { existingFile, number } from './flags.js';
 import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 import { progressLine } from './progress.js';
 import { rateLine } from './rate.js';
@@ -14,7 +14,7 @@ const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * `colbert-web index <corpus.jsonl[.gz]> --model <folder|url> --output site.cwi [--precision int8|f16|f32]
- * [--long-documents truncate|split]`:
+ * [--long-documents truncate|split] [--pool-factor N]`:
  * encodes a BEIR corpus into a portable index file, appending one checked segment at a time, so Ctrl-C (or a
  * crash) leaves a file the next run resumes from.
  */
@@ -27,6 +27,7 @@ export async function indexCommand(args: string[]): Promise<number> {
       output: { type: 'string' },
       precision: { type: 'string' },
       'long-documents': { type: 'string', default: 'truncate' },
+      'pool-factor': { type: 'string' },
     },
     strict: true,
   });
@@ -40,6 +41,7 @@ export async function indexCommand(args: string[]): Promise<number> {
   const requested = values.precision as StoredPrecision | undefined;
   if (requested !== undefined && !['int8', 'f16', 'f32'].includes(requested)) throw new ColbertError(ErrorCode.InvalidInput, '--precision must be int8, f16 or f32.', { subject: '--precision' });
   existingFile('corpus', corpus);
+  const requestedPool = values['pool-factor'] === undefined ? undefined : number('--pool-factor', values['pool-factor'], true);
   const output = values.output!;
   const started = performance.now();
   const encoder = await loadCommandEncoder(values.model!, values);
@@ -54,6 +56,9 @@ export async function indexCommand(args: string[]): Promise<number> {
       if (requested && requested !== scan.identity.precision) {
         throw new ColbertError(ErrorCode.InvalidInput, `${output} is a ${scan.identity.precision} index; rerun with --precision ${scan.identity.precision} or delete it.`, { subject: '--precision' });
       }
+      if (requestedPool !== undefined && requestedPool !== scan.identity.poolFactor) {
+        throw new ColbertError(ErrorCode.InvalidInput, `${output} pools with factor ${scan.identity.poolFactor}; rerun with --pool-factor ${scan.identity.poolFactor} or delete it.`, { subject: '--pool-factor' });
+      }
     }
     if (scan.complete) {
       process.stderr.write(`${output} is already complete (${scan.totals.documents} documents). Delete it to rebuild.\n`);
@@ -63,7 +68,8 @@ export async function indexCommand(args: string[]): Promise<number> {
   }
   const resuming = scan?.identity !== undefined;
   const precision: StoredPrecision = scan?.identity?.precision ?? requested ?? 'int8';
-  const writer = new IndexFileWriter(resuming ? scan!.totals : undefined);
+  const poolFactor = scan?.identity?.poolFactor ?? requestedPool ?? 1;
+  const writer = new IndexFileWriter(resuming ? { ...scan!.totals, poolFactor } : undefined);
   const fd = openSync(output, resuming ? 'r+' : 'w');
   let position = resuming ? scan!.validLength : 0;
   /** Writes whole chunks and flushes them: after a crash the file is a valid prefix plus at most one torn chunk. */
@@ -77,7 +83,7 @@ export async function indexCommand(args: string[]): Promise<number> {
     // Drop a torn tail; the chunks before it are whole and checked.
     ftruncateSync(fd, position);
     process.stderr.write(`resuming ${output}: ${scan!.totals.documents} documents already written\n`);
-  } else write(writer.start(identity, precision));
+  } else write(writer.start(identity, precision, poolFactor));
 
   let stopping = false;
   const onSigint = (): void => {
@@ -104,8 +110,8 @@ export async function indexCommand(args: string[]): Promise<number> {
   };
   let chunk: CorpusDocument[] = [];
   const encodeChunk = async (): Promise<void> => {
-    const encoded = await encoder.encode(chunk.map((d) => ({ text: d.text, kind: 'document' as const })), { longDocuments });
-    const prepared = prepareDocuments(chunk.map((d, i) => ({ id: d.id, text: d.text, metadata: d.metadata, encoded: encoded[i]! })), dim);
+    const encoded = await encoder.encode(chunk.map((d) => ({ text: d.text, kind: 'document' as const })), { longDocuments, poolFactor });
+    const prepared = prepareDocuments(chunk.map((d, i) => ({ id: d.id, text: d.text, metadata: d.metadata, encoded: encoded[i]! })), dim, poolFactor);
     for (const p of prepared) {
       pending.push(p);
       pendingBytes += p.vectors.length * (precision === 'f32' ? 4 : precision === 'f16' ? 2 : 1) + (precision === 'int8' ? 4 * (p.vectors.length / dim) : 0);
@@ -148,6 +154,7 @@ export async function indexCommand(args: string[]): Promise<number> {
     process.stderr.write(`\nstopped: ${total.documents} documents in ${output}; run the same command again to resume.\n`);
     return 130;
   }
-  process.stderr.write(`\ndone: ${total.documents} documents, ${total.tokens} tokens, ${precision}, in ${((performance.now() - started) / 1000).toFixed(1)} s → ${output}\n`);
+  process.stderr.write(`\ndone: ${total.documents} documents, ${total.tokens} ${poolFactor > 1 ? `rows (pool factor ${poolFactor})` : 'tokens'}, ${precision}, in ${((performance.now() - started) / 1000).toFixed(1)} s → ${output}\n`);
   return 0;
 }
+

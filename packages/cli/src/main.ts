@@ -18,16 +18,17 @@ const BACKEND_USAGE = `[--backend native|wasm] [--threads N]`;
 /** Every command, its usage, and the function that runs it. */
 const COMMANDS: Record<string, Command> = {
   encode: {
-    usage: `  encode --model <folder|url> --input <texts.jsonl> --output <vectors.jsonl> [--split] ${BACKEND_USAGE}
+    usage: `  encode --model <folder|url> --input <texts.jsonl> --output <vectors.jsonl> [--split] [--pool-factor N] ${BACKEND_USAGE}
       Encodes each input line {"text": "...", "kind": "query"|"document"} into one output line
-      {"kind": ..., "tokens": [[...], ...]} (one row per kept token, input order).
+      {"kind": ..., "tokens": [[...], ...]} (one row per kept token, input order; with --pool-factor, documents
+      have PyLate's pooled rows instead: [CLS] + about 1/N of their tokens).
       --backend native (default) runs onnxruntime-node on all cores, wasm runs onnxruntime-web.
 `,
     run: encodeCommand,
   },
   index: {
     usage: `  index <corpus.jsonl[.gz]> --model <folder|url> --output <site.cwi> [--precision int8|f16|f32]
-        [--long-documents truncate|split] ${BACKEND_USAGE}
+        [--long-documents truncate|split] [--pool-factor N] ${BACKEND_USAGE}
       Builds a portable index file from a BEIR corpus ({"_id", "title", "text"}; indexed text = title + " " + text).
       Ctrl-C leaves a consistent file: run the same command again to resume.
 `,

@@ -37,6 +37,7 @@ export type {
   MetadataFilter,
   MetadataValue,
   OpenSearchOptions,
+  QueryTokenKind,
   SearchApi,
   SearchInfo,
   SearchOptions,

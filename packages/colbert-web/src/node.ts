@@ -31,6 +31,8 @@ export type { ColbertTokenizer, TokenizedText } from './model/tokenizer.js';
 export { prepareTexts } from './model/colbert-prep.js';
 export type { PrepareInput, PrepareOptions } from './model/colbert-prep.js';
 export type { PreparedText, Sequence } from './model/prepared.js';
+// PyLate's token pooling of one encoded document (what encode({ poolFactor }) applies), for tools that pool apart.
+export { poolDocument } from './model/pooling/pool-document.js';
 export type { ColbertSettings } from './model/colbert-settings.js';
 // The portable index file and the model identity, for the CLI (runtime-agnostic; the browser store uses them too).
 export { IndexFileReader, scanIndexFile } from './store/index-file-reader.js';

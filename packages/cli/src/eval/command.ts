@@ -14,7 +14,7 @@ import type { ScorerName } from './scorers.js';
 
 export const EVAL_USAGE = `  eval --corpus <corpus.jsonl[.gz]> --queries <queries.jsonl[.gz]> --qrels <qrels.tsv|qrels/> [--split test]
        [--scorer model|bm25|overlap] [--model <folder|url>] [--index <file>] [--long-documents truncate|split]
-       [--precision int8|f16|f32]
+       [--precision int8|f16|f32] [--pool-factor N]
        [--ties trec|run] [--top-k 100] [--bm25-k1 1.2] [--bm25-b 0.75] [--json]
       Ranks the BEIR queries of the split and prints nDCG@10, MRR@10, MAP@100 and Recall/Precision/Accuracy
       @1,3,5,10 (pytrec_eval definitions; --ties run keeps the scorer's order on equal scores instead of
@@ -35,6 +35,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       index: { type: 'string' },
       'long-documents': { type: 'string', default: 'truncate' },
       precision: { type: 'string', default: 'int8' },
+      'pool-factor': { type: 'string', default: '1' },
       ties: { type: 'string', default: 'trec' },
       'top-k': { type: 'string', default: String(MAX_DEPTH) },
       'bm25-k1': { type: 'string', default: '1.2' },
@@ -49,6 +50,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   const scorer = choice<ScorerName>('--scorer', values.scorer, SCORER_NAMES);
   const longDocuments = choice<LongDocumentMode>('--long-documents', values['long-documents'], ['truncate', 'split']);
   const precision = choice<StoredPrecision>('--precision', values.precision, ['int8', 'f16', 'f32']);
+  const poolFactor = number('--pool-factor', values['pool-factor'], true);
   const ties = choice<TieOrder>('--ties', values.ties, ['trec', 'run']);
   const topK = number('--top-k', values['top-k'], true);
   const bm25 = { k1: number('--bm25-k1', values['bm25-k1'], false), b: number('--bm25-b', values['bm25-b'], false) };
@@ -69,6 +71,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     ...(values.model ? { model: values.model } : {}),
     ...(values.index ? { index: values.index } : {}),
     longDocuments,
+    poolFactor,
     topK,
     bm25,
   });

@@ -15,6 +15,8 @@ export interface ModelRankerOptions {
   index?: string;
   precision: StoredPrecision;
   longDocuments: LongDocumentMode;
+  /** Token pooling of the index built (1: none); a prebuilt index keeps its own. */
+  poolFactor: number;
   topK: number;
 }
 
@@ -31,7 +33,7 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<{ 
   const file = options.index ?? join(scratch!, 'eval.cwi');
   try {
     if (!options.index) {
-      const args = [options.corpus, '--model', options.model, '--output', file, '--precision', options.precision, '--long-documents', options.longDocuments];
+      const args = [options.corpus, '--model', options.model, '--output', file, '--precision', options.precision, '--long-documents', options.longDocuments, '--pool-factor', String(options.poolFactor)];
       const status = await indexCommand(args);
       if (status !== 0) throw new Error(`indexing ${options.corpus} stopped (exit ${status}).`);
     }
@@ -56,6 +58,7 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<{ 
       model: options.model,
       precision: identity.precision,
       longDocuments: options.index ? 'as indexed' : options.longDocuments,
+      poolFactor: identity.poolFactor,
       scorer: `${scorer.backend} × ${scorer.threads}`,
       tokens: segments.reduce((n, s) => n + s.tokens.rows, 0),
     };

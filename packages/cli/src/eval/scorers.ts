@@ -24,6 +24,8 @@ export interface ScorerContext {
   /** `--index`: a prebuilt index file to evaluate instead of indexing `documents`. */
   readonly index?: string;
   readonly longDocuments: LongDocumentMode;
+  /** `--pool-factor`: token pooling of the index the model scorer builds (1: none). */
+  readonly poolFactor: number;
   /** Documents each query's ranking must hold. */
   readonly topK: number;
   readonly bm25: { readonly k1: number; readonly b: number };
@@ -58,6 +60,7 @@ export const SCORERS: Record<ScorerName, ScorerFactory> = {
       ...(context.index ? { index: context.index } : {}),
       precision: context.precision,
       longDocuments: context.longDocuments,
+      poolFactor: context.poolFactor,
       topK: context.topK,
     }),
   bm25: (context) => {

@@ -6,6 +6,7 @@ import type { LoadedCheckpoint } from './checkpoint.js';
 import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
 import { createExportSession } from './export-session.js';
+import { assertPoolFactor, poolDocument } from './pooling/pool-document.js';
 import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
 import type { OrtSession, SessionFactory } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
@@ -82,7 +83,14 @@ export class Encoder {
   async *encodeStream(inputs: readonly EncodeInput[], options: EncodeOptions = {}): AsyncGenerator<EncodedText[]> {
     this.assertOpen();
     if (!Array.isArray(inputs)) throw new ColbertError(ErrorCode.InvalidInput, 'inputs must be an array of { text, kind }.', { subject: 'inputs' });
-    const { signal, onProgress } = options;
+    const { signal, onProgress, poolFactor = 1 } = options;
+    assertPoolFactor(poolFactor, 'poolFactor');
+    if (poolFactor > 1) {
+      const query = inputs.findIndex((input) => input?.kind === 'query');
+      if (query >= 0) {
+        throw new ColbertError(ErrorCode.InvalidInput, `inputs[${query}].kind: queries are never pooled; encode them without poolFactor.`, { subject: `inputs[${query}].kind` });
+      }
+    }
     for (let start = 0; start < inputs.length; start += WINDOW) {
       throwIfAborted(signal);
       const window = inputs.slice(start, start + WINDOW);
@@ -90,7 +98,8 @@ export class Encoder {
         longDocuments: options.longDocuments ?? 'truncate',
         firstIndex: start,
       });
-      yield await this.run(prepared, signal);
+      const encoded = await this.run(prepared, signal);
+      yield poolFactor === 1 ? encoded : encoded.map((e, i) => poolDocument(e, prepared[i]!.sequences.map((s) => s.keepRows.length), poolFactor));
       onProgress?.({ phase: 'encode', loaded: Math.min(start + WINDOW, inputs.length), total: inputs.length });
     }
   }

@@ -32,18 +32,23 @@ export interface PreparedText {
   readonly truncated: boolean;
 }
 
-/** One encoded text: one row per kept token. */
+/**
+ * One encoded text: one row per kept token, or, for a pooled document (`poolFactor` > 1), one row per cluster of
+ * tokens. `ids`, `tokens` and `spans` always describe the kept tokens.
+ */
 export interface EncodedText {
   readonly kind: TextKind;
   readonly ids: Int32Array;
   readonly tokens: readonly string[];
   readonly spans: Int32Array;
   readonly truncated: boolean;
-  /** Number of rows (kept tokens). */
+  /** Number of rows: kept tokens, or pooled rows. */
   readonly rows: number;
   readonly dim: number;
-  /** rows × dim, row-major, each row L2-normalised. */
+  /** rows × dim, row-major; each row L2-normalised, except pooled rows (means of unit rows, as PyLate keeps them). */
   readonly vectors: Float32Array;
+  /** Pooled documents only: for each token (index into ids), the row it was pooled into. */
+  readonly tokenRows?: Int32Array;
 }
 
 /** Where an encoder leaves its outputs. */

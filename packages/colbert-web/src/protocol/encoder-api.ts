@@ -100,6 +100,12 @@ export interface EncodeInput {
 export interface EncodeOptions extends OperationOptions {
   /** Documents longer than document_length: 'truncate' (PyLate's behaviour, default) or 'split' into overlapping windows. */
   longDocuments?: LongDocumentMode;
+  /**
+   * Token pooling of documents as PyLate's `pool_factor` (default 1: none): each document keeps [CLS] and about
+   * 1/poolFactor of its other rows, the means of Ward clusters of its token vectors. Documents only: a query in
+   * the same call is INVALID_INPUT. A pooled result's `tokenRows` says which tokens each row stands for.
+   */
+  poolFactor?: number;
 }
 
 /** A model to load: a base URL (any static host, Hugging Face `resolve/main` URLs included) or the checkpoint's files. */

@@ -41,15 +41,28 @@ export interface SearchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a query row is: a token of the query's text ('word'), a template token ([CLS], the query prefix, [SEP]:
+ * 'special') or a [MASK] expansion row ('expansion'). Special and expansion rows still score, but their matches
+ * are not words of the query: an app showing "which words matched" keeps `queryKind === 'word'`.
+ */
+export type QueryTokenKind = 'word' | 'special' | 'expansion';
+
 /** One query token's best match in a hit: [start, end) UTF-16 offsets into the hit's text. */
 export interface Match {
   /** The query token as the tokenizer spells it, and its position in the query's rows. */
   readonly queryToken: string;
   readonly queryIndex: number;
-  /** Offsets of the matched document token in the document's text; -1, -1 for a special token ([CLS], [D]). */
+  readonly queryKind: QueryTokenKind;
+  /**
+   * Offsets of the matched document token in the document's text; -1, -1 for a special token ([CLS], [D]). In a
+   * pooled index the matched row stands for several tokens: these are its first token's, `spans` has them all.
+   */
   readonly start: number;
   readonly end: number;
-  /** The matched document token as the tokenizer spells it. */
+  /** [start, end) of every token the matched row stands for, in document order (one entry without pooling). */
+  readonly spans: ReadonlyArray<readonly [start: number, end: number]>;
+  /** The matched document token as the tokenizer spells it (a pooled row: its tokens joined by spaces). */
   readonly documentToken: string;
   /** q·d of this pair: its share of the hit's score. */
   readonly score: number;
@@ -66,12 +79,19 @@ export interface Hit {
   readonly matches?: readonly Match[];
 }
 
-/** Every query token against every token of one document (q·d, as the scorer sees the stored vectors). */
+/**
+ * Every query row against every document row (q·d, as the scorer sees the stored vectors). A document row is a
+ * token, or in a pooled index a cluster of tokens (a heatmap column per pooled row, labelled with its tokens).
+ */
 export interface TokenSimilarities {
   readonly queryTokens: readonly string[];
+  readonly queryKinds: readonly QueryTokenKind[];
+  /** One label per document row: its token, or a pooled row's tokens joined by spaces. */
   readonly documentTokens: readonly string[];
-  /** [start, end) offsets of each document token in the document's text, 2 per token (-1 for specials). */
+  /** [start, end) offsets of each document row's first token in the document's text, 2 per row (-1 for specials). */
   readonly documentSpans: Int32Array;
+  /** Per document row, the tokens it stands for: their spelling and [start, end) offsets, in document order. */
+  readonly documentRows: ReadonlyArray<{ readonly tokens: readonly string[]; readonly spans: ReadonlyArray<readonly [number, number]> }>;
   /** queryTokens.length × documentTokens.length, row-major. */
   readonly values: Float32Array;
 }
@@ -89,7 +109,10 @@ export interface SearchInfo {
   readonly model: ModelInfo;
   readonly index: string;
   readonly precision: StoredPrecision;
+  /** Token pooling factor of the index's documents (1: none). */
+  readonly poolFactor: number;
   readonly documents: number;
+  /** Stored rows of the live documents (pooled rows in a pooled index). */
   readonly tokens: number;
   /** Bytes this index takes in IndexedDB. */
   readonly bytes: number;
@@ -124,6 +147,12 @@ export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
   backend?: BackendPreference;
   /** Stored precision of a new index (default 'int8'); an existing index keeps its own. */
   precision?: StoredPrecision;
+  /**
+   * Token pooling of a new index (integer ≥ 1, default 1: none): every document is stored as [CLS] plus about
+   * 1/poolFactor of its token vectors (PyLate's pool_factor; 2 halves the index). An existing index keeps its own,
+   * and asking for another one is INDEX_MODEL_MISMATCH naming both; `info().poolFactor` says which it has.
+   */
+  poolFactor?: number;
   /**
    * Where the engine runs. 'shared': one SharedWorker serves every tab of this origin (one model load, one
    * in-memory index per index name). 'dedicated': a worker of this handle's own (tabs still see each other's

@@ -13,7 +13,7 @@ export interface StoreDocument {
   readonly id: string;
   readonly text?: string;
   readonly metadata?: Metadata | undefined;
-  readonly encoded: Pick<EncodedText, 'ids' | 'spans' | 'vectors' | 'rows' | 'dim' | 'truncated'>;
+  readonly encoded: Pick<EncodedText, 'ids' | 'spans' | 'vectors' | 'rows' | 'dim' | 'truncated' | 'tokenRows'>;
 }
 
 /** A validated document: its record fields and float32 rows. */
@@ -27,7 +27,7 @@ function invalid(subject: string, message: string): ColbertError {
 }
 
 /** Checks documents at the store's boundary, naming the offending field (`documents[3].encoded.spans`). */
-export function prepareDocuments(docs: readonly StoreDocument[], dim: number): PreparedDocument[] {
+export function prepareDocuments(docs: readonly StoreDocument[], dim: number, poolFactor = 1): PreparedDocument[] {
   if (!Array.isArray(docs)) throw invalid('documents', 'must be an array.');
   const seen = new Set<string>();
   return docs.map((doc, i) => {
@@ -50,14 +50,35 @@ export function prepareDocuments(docs: readonly StoreDocument[], dim: number): P
     if (e.dim !== dim) throw invalid(`${at}.encoded.dim`, `is ${e.dim} but this index stores ${dim}-dim vectors.`);
     if (!Number.isSafeInteger(e.rows) || e.rows < 1) throw invalid(`${at}.encoded.rows`, 'a document needs at least one token.');
     if (e.vectors.length !== e.rows * dim) throw invalid(`${at}.encoded.vectors`, `has ${e.vectors.length} values, expected rows × dim = ${e.rows * dim}.`);
-    if (!(e.spans instanceof Int32Array) || e.spans.length !== 2 * e.rows) throw invalid(`${at}.encoded.spans`, `must be an Int32Array of 2 × rows = ${2 * e.rows}.`);
-    if (!(e.ids instanceof Int32Array) || e.ids.length !== e.rows) throw invalid(`${at}.encoded.ids`, `must be an Int32Array of rows = ${e.rows}.`);
+    const tokens = checkTokenRows(e, poolFactor, `${at}.encoded`);
+    if (!(e.spans instanceof Int32Array) || e.spans.length !== 2 * tokens) throw invalid(`${at}.encoded.spans`, `must be an Int32Array of 2 × tokens = ${2 * tokens}.`);
+    if (!(e.ids instanceof Int32Array) || e.ids.length !== tokens) throw invalid(`${at}.encoded.ids`, `must be an Int32Array of tokens = ${tokens}.`);
     assertFiniteVectors(e.vectors, dim, `${at}.encoded.vectors`);
     return {
-      fields: { id: doc.id, text: doc.text ?? null, metadata, truncated: e.truncated === true, spans: e.spans.slice(), tokenIds: e.ids.slice() },
+      fields: { id: doc.id, text: doc.text ?? null, metadata, truncated: e.truncated === true, spans: e.spans.slice(), tokenIds: e.ids.slice(), ...(e.tokenRows ? { tokenRows: e.tokenRows.slice() } : {}) },
       vectors: e.vectors,
     };
   });
+}
+
+/**
+ * The token count of an encoded document: its rows, or in a pooled index (poolFactor > 1, where every document
+ * carries `tokenRows`) the length of tokenRows, whose entries must cover rows 0 … rows − 1.
+ */
+function checkTokenRows(e: StoreDocument['encoded'], poolFactor: number, at: string): number {
+  if (poolFactor === 1) {
+    if (e.tokenRows !== undefined) throw invalid(`${at}.tokenRows`, 'this index does not pool tokens (poolFactor 1): encode without poolFactor.');
+    return e.rows;
+  }
+  const rows = e.tokenRows;
+  if (!(rows instanceof Int32Array)) throw invalid(`${at}.tokenRows`, `this index pools tokens (poolFactor ${poolFactor}): encode with the same poolFactor.`);
+  const seen = new Uint8Array(e.rows);
+  for (const row of rows) {
+    if (!(row >= 0 && row < e.rows)) throw invalid(`${at}.tokenRows`, `holds row ${row}, outside 0 … ${e.rows - 1}.`);
+    seen[row] = 1;
+  }
+  if (seen.includes(0)) throw invalid(`${at}.tokenRows`, 'leaves a row without tokens.');
+  return rows.length;
 }
 
 /** Splits documents into runs whose stored vectors stay under `segmentBytes` (a document is never split). */

@@ -12,11 +12,15 @@ export interface DocumentFields {
   readonly truncated: boolean;
   readonly spans: Int32Array;
   readonly tokenIds: Int32Array;
+  /** Pooled documents: per token, its row. */
+  readonly tokenRows?: Int32Array | undefined;
 }
 
 function recordCrc(seq: number, f: DocumentFields): number {
   const head = encoder.encode(JSON.stringify([seq, f.id, f.text, f.metadata, f.truncated, f.tokenIds.length]));
-  return crc32(bytesOf(f.tokenIds), crc32(bytesOf(f.spans), crc32(head)));
+  const crc = crc32(bytesOf(f.tokenIds), crc32(bytesOf(f.spans), crc32(head)));
+  // Records without pooling keep the checksum they always had.
+  return f.tokenRows ? crc32(bytesOf(f.tokenRows), crc) : crc;
 }
 
 /** A document record with its checksum. */
@@ -30,6 +34,7 @@ export function makeDocumentRecord(seq: number, fields: DocumentFields): Documen
     tokens: fields.tokenIds.length,
     spans: fields.spans,
     tokenIds: fields.tokenIds,
+    ...(fields.tokenRows ? { tokenRows: fields.tokenRows } : {}),
     crc: recordCrc(seq, fields),
   };
 }
@@ -41,6 +46,7 @@ export function verifyDocumentRecord(record: DocumentRecord, index: string): voi
     record.tokenIds instanceof Int32Array &&
     record.spans.length === 2 * record.tokens &&
     record.tokenIds.length === record.tokens &&
+    (record.tokenRows === undefined || (record.tokenRows instanceof Int32Array && record.tokenRows.length === record.tokens)) &&
     recordCrc(record.seq, record) === record.crc;
   if (!ok) {
     throw new ColbertError(

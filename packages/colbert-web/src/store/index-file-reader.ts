@@ -9,6 +9,8 @@ import { parseIdentity } from './model-identity.js';
 export interface FileIdentity {
   readonly identity: ModelIdentity;
   readonly precision: StoredPrecision;
+  /** Token pooling factor of every document (1 when the file does not say: files written before pooling). */
+  readonly poolFactor: number;
 }
 
 export interface FileTotals {
@@ -101,11 +103,13 @@ export class IndexFileReader {
       const identity = parseIdentity(v['identity'], (why) => invalidFile(why, offset));
       const precision = v['precision'] as StoredPrecision;
       if (!storedPrecisions.includes(precision)) throw invalidFile(`unknown precision ${String(precision)}`, offset);
-      this.identity = { identity, precision };
-      return { kind: 'identity', identity, precision };
+      const poolFactor = v['poolFactor'] ?? 1;
+      if (!Number.isSafeInteger(poolFactor) || (poolFactor as number) < 1) throw invalidFile(`invalid poolFactor ${String(poolFactor)}`, offset);
+      this.identity = { identity, precision, poolFactor: poolFactor as number };
+      return { kind: 'identity', ...this.identity };
     }
     if (type === ChunkType.segment) {
-      const segment = decodeSegment(payload, { dim: this.identity.identity.dim, precision: this.identity.precision }, offset);
+      const segment = decodeSegment(payload, { dim: this.identity.identity.dim, precision: this.identity.precision, pooled: this.identity.poolFactor > 1 }, offset);
       if (segment.seqs[0]! <= this.lastSeq) throw invalidFile('sequence numbers are not increasing across segments', offset);
       this.lastSeq = segment.seqs[segment.seqs.length - 1]!;
       for (const d of segment.documents) {

@@ -3,6 +3,9 @@
  *   u32 documents | u32 rows | u32 dim | u32 precision (0 f32, 1 f16, 2 int8) | u32 records JSON length
  *   u32 seqs[documents] | u32 lengths[documents] | records JSON (UTF-8: [{id, text, metadata, truncated}]) pad 4
  *   values[rows × dim] pad 4 | f32 scales[rows] (int8 only) | i32 spans[2 × rows] | i32 tokenIds[rows]
+ * In a file whose identity has poolFactor > 1 a row is a pooled vector standing for several tokens, so the header
+ * has a sixth u32, tokens (T), and the per-token part is
+ *   u32 tokenCounts[documents] | i32 spans[2 × T] | i32 tokenIds[T] | i32 tokenRows[T] (each token's row in its document)
  * Every count read is checked against the payload length before anything is allocated.
  */
 import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
@@ -18,7 +21,10 @@ export interface FileDocument {
   readonly truncated: boolean;
 }
 
-/** A segment as the file carries it: packed vectors and, per token, spans and tokenizer ids. */
+/**
+ * A segment as the file carries it: packed vectors (`lengths` rows per document) and, per token, spans and
+ * tokenizer ids. Pooled segments also have per document its token count and per token its row.
+ */
 export interface FileSegment {
   readonly seqs: Uint32Array;
   readonly lengths: Uint32Array;
@@ -26,6 +32,8 @@ export interface FileSegment {
   readonly documents: readonly FileDocument[];
   readonly spans: Int32Array;
   readonly tokenIds: Int32Array;
+  readonly tokenCounts?: Uint32Array;
+  readonly tokenRows?: Int32Array;
 }
 
 const PRECISIONS: readonly StoredPrecision[] = ['f32', 'f16', 'int8'];
@@ -36,12 +44,14 @@ export function encodeSegment(s: FileSegment): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(s.documents.map((d) => [d.id, d.text, d.metadata, d.truncated])));
   const { rows, dim, precision } = s.tokens;
   const n = s.seqs.length;
-  const valuesBytes = rows * dim * valueBytes(precision);
-  const size = 20 + 8 * n + pad4(json.length) + pad4(valuesBytes) + (precision === 'int8' ? 4 * rows : 0) + 12 * rows;
+  const pooled = s.tokenRows !== undefined;
+  const tokens = s.tokenIds.length;
+  const header = pooled ? [n, rows, dim, PRECISIONS.indexOf(precision), json.length, tokens] : [n, rows, dim, PRECISIONS.indexOf(precision), json.length];
+  const size = segmentSize(header.length * 4, n, rows, dim, precision, json.length, pooled ? tokens : undefined);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  [n, rows, dim, PRECISIONS.indexOf(precision), json.length].forEach((v, i) => view.setUint32(4 * i, v, true));
-  let at = 20;
+  header.forEach((v, i) => view.setUint32(4 * i, v, true));
+  let at = header.length * 4;
   const put = (a: ArrayBufferView): void => {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     at = pad4(at + a.byteLength);
@@ -51,24 +61,33 @@ export function encodeSegment(s: FileSegment): Uint8Array {
   put(json);
   put(s.tokens.values);
   if (s.tokens.precision === 'int8') put(s.tokens.scales);
+  if (pooled) put(s.tokenCounts!);
   put(s.spans);
   put(s.tokenIds);
+  if (pooled) put(s.tokenRows!);
   return out;
 }
 
+/** Payload bytes of a segment; `tokens` only for pooled segments (per-token arrays, and a count per document). */
+function segmentSize(headerBytes: number, n: number, rows: number, dim: number, precision: StoredPrecision, jsonLength: number, tokens: number | undefined): number {
+  const perToken = tokens === undefined ? 12 * rows : 4 * n + 16 * tokens;
+  return headerBytes + 8 * n + pad4(jsonLength) + pad4(rows * dim * valueBytes(precision)) + (precision === 'int8' ? 4 * rows : 0) + perToken;
+}
+
 /** Reads a SEGM payload for an index of `dim`/`precision`; any inconsistency → INDEX_FILE_INVALID at `offset`. */
-export function decodeSegment(p: Uint8Array, expected: { dim: number; precision: StoredPrecision }, offset: number): FileSegment {
+export function decodeSegment(p: Uint8Array, expected: { dim: number; precision: StoredPrecision; pooled: boolean }, offset: number): FileSegment {
   const bad = (why: string): Error => invalidFile(`segment ${why}`, offset);
-  if (p.length < 20) throw bad('header is cut short');
+  const headerBytes = expected.pooled ? 24 : 20;
+  if (p.length < headerBytes) throw bad('header is cut short');
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  const [n, rows, dim, code, jsonLength] = [0, 1, 2, 3, 4].map((i) => view.getUint32(4 * i, true)) as [number, number, number, number, number];
+  const [n, rows, dim, code, jsonLength, pooledTokens] = [0, 1, 2, 3, 4, 5].slice(0, headerBytes / 4).map((i) => view.getUint32(4 * i, true)) as [number, number, number, number, number, number | undefined];
   const precision = PRECISIONS[code];
   if (precision !== expected.precision || dim !== expected.dim) throw bad(`is ${String(precision)}/${dim}, the file says ${expected.precision}/${expected.dim}`);
   // Sizes in float64 arithmetic: no u32 overflow can wrap a huge claim into a small one.
   const valuesBytes = rows * dim * valueBytes(precision);
-  const size = 20 + 8 * n + pad4(jsonLength) + pad4(valuesBytes) + (precision === 'int8' ? 4 * rows : 0) + 12 * rows;
+  const size = segmentSize(headerBytes, n, rows, dim, precision, jsonLength, pooledTokens);
   if (size !== p.length || n === 0 || n > rows) throw bad(`sizes (documents ${n}, rows ${rows}, json ${jsonLength}) do not add up to its ${p.length} bytes`);
-  let at = 20;
+  let at = headerBytes;
   const take = (bytes: number): ArrayBuffer => {
     const b = p.slice(at, at + bytes).buffer;
     at = pad4(at + bytes);
@@ -90,8 +109,12 @@ export function decodeSegment(p: Uint8Array, expected: { dim: number; precision:
       : precision === 'f16'
         ? { precision, dim, rows, values: new Uint16Array(valuesBuffer) }
         : { precision, dim, rows, values: new Float32Array(valuesBuffer) };
-  const spans = new Int32Array(take(8 * rows));
-  const tokenIds = new Int32Array(take(4 * rows));
+  const tokenCount = pooledTokens ?? rows;
+  const tokenCounts = pooledTokens === undefined ? undefined : new Uint32Array(take(4 * n));
+  const spans = new Int32Array(take(8 * tokenCount));
+  const tokenIds = new Int32Array(take(4 * tokenCount));
+  const tokenRows = pooledTokens === undefined ? undefined : new Int32Array(take(4 * tokenCount));
+  if (tokenCounts && tokenRows) checkPooledTokens(tokenCounts, tokenRows, lengths, bad);
   let total = 0;
   for (let i = 0; i < n; i++) {
     if (lengths[i]! < 1) throw bad(`document ${i} has no tokens`);
@@ -106,7 +129,17 @@ export function decodeSegment(p: Uint8Array, expected: { dim: number; precision:
     if (!ok || (metadata !== null && !isJsonObject(metadata as string))) throw bad(`record ${i} is malformed`);
     return { id, text, metadata, truncated } as FileDocument;
   });
-  return { seqs, lengths, tokens, documents, spans, tokenIds };
+  return { seqs, lengths, tokens, documents, spans, tokenIds, ...(tokenCounts && tokenRows ? { tokenCounts, tokenRows } : {}) };
+}
+
+/** Each document's tokens sum to the segment's, and each token names a row of its own document. */
+function checkPooledTokens(tokenCounts: Uint32Array, tokenRows: Int32Array, lengths: Uint32Array, bad: (why: string) => Error): void {
+  let at = 0;
+  tokenCounts.forEach((count, i) => {
+    for (let t = at; t < at + count; t++) if (!(tokenRows[t]! >= 0 && tokenRows[t]! < lengths[i]!)) throw bad(`token ${t} names row ${tokenRows[t]} outside its document`);
+    at += count;
+  });
+  if (at !== tokenRows.length) throw bad(`token counts sum to ${at}, not its ${tokenRows.length} tokens`);
 }
 
 function isJsonObject(text: string): boolean {

@@ -17,15 +17,18 @@ const encoder = new TextEncoder();
  */
 export class IndexFileWriter {
   private counts = { segments: 0, documents: 0, tokens: 0 };
+  private pooled: boolean;
 
-  /** Continue counting from a scanned prefix (resume). */
-  constructor(resumeFrom?: FileTotals) {
-    if (resumeFrom) this.counts = { ...resumeFrom };
+  /** Continue counting from a scanned prefix (resume), whose identity says whether it pools. */
+  constructor(resumeFrom?: FileTotals & { poolFactor: number }) {
+    this.pooled = (resumeFrom?.poolFactor ?? 1) > 1;
+    if (resumeFrom) this.counts = { segments: resumeFrom.segments, documents: resumeFrom.documents, tokens: resumeFrom.tokens };
   }
 
-  /** Header + identity chunk: the first bytes of a new file. */
-  start(identity: ModelIdentity, precision: StoredPrecision): Uint8Array {
-    const chunk = frameChunk(ChunkType.identity, encoder.encode(JSON.stringify({ identity, precision })));
+  /** Header + identity chunk: the first bytes of a new file. `poolFactor` 1 is left out, as files before pooling. */
+  start(identity: ModelIdentity, precision: StoredPrecision, poolFactor = 1): Uint8Array {
+    this.pooled = poolFactor > 1;
+    const chunk = frameChunk(ChunkType.identity, encoder.encode(JSON.stringify({ identity, precision, ...(this.pooled ? { poolFactor } : {}) })));
     const header = fileHeader();
     const out = new Uint8Array(header.length + chunk.length);
     out.set(header);
@@ -35,6 +38,7 @@ export class IndexFileWriter {
 
   segment(segment: FileSegment): Uint8Array {
     this.counts = { segments: this.counts.segments + 1, documents: this.counts.documents + segment.seqs.length, tokens: this.counts.tokens + segment.tokens.rows };
+    if ((segment.tokenRows !== undefined) !== this.pooled) throw new RangeError('IndexFileWriter: a segment must carry tokenRows exactly when the file pools tokens.');
     return frameChunk(ChunkType.segment, encodeSegment(segment));
   }
 

@@ -9,7 +9,8 @@ import type { ChangeListener } from './change-channel.js';
 import type { CompactOptions, CompactResult } from './compaction.js';
 import { compactIndex } from './compaction.js';
 import { exportIndexFile, importIndexFile } from './index-transfer.js';
-import { emptyManifest, readManifest } from './manifest.js';
+import { assertSamePoolFactor, emptyManifest, readManifest } from './manifest.js';
+import { assertPoolFactor } from '../model/pooling/pool-document.js';
 import type { ModelIdentity } from './model-identity.js';
 import { assertSameModel, parseIdentity } from './model-identity.js';
 import type { IndexDb } from './schema.js';
@@ -31,6 +32,11 @@ export interface OpenIndexStoreOptions {
   identity: ModelIdentity;
   /** Precision of a new index (default 'int8'); an existing index keeps its own. */
   precision?: StoredPrecision;
+  /**
+   * Token pooling factor of a new index (default 1). An existing index keeps its own; asking for another one is
+   * INDEX_MODEL_MISMATCH naming both.
+   */
+  poolFactor?: number;
   signal?: AbortSignal;
   /** Target bytes of stored vectors per segment (default 4 MiB). */
   segmentBytes?: number;
@@ -58,6 +64,7 @@ export class IndexStore implements AsyncDisposable {
     readonly name: string,
     readonly identity: ModelIdentity,
     private storedPrecision: StoredPrecision,
+    private storedPoolFactor: number,
     readonly opened: OpenReport,
     connection: IndexDb,
     options: { segmentBytes: number; verify: boolean },
@@ -70,6 +77,11 @@ export class IndexStore implements AsyncDisposable {
   /** Stored precision (set when the index was created; an import may change it). */
   get precision(): StoredPrecision {
     return this.storedPrecision;
+  }
+
+  /** Token pooling factor every document of this index is encoded with (1: none; an import may change it). */
+  get poolFactor(): number {
+    return this.storedPoolFactor;
   }
 
   private async db(): Promise<IndexDb> {
@@ -89,7 +101,7 @@ export class IndexStore implements AsyncDisposable {
 
   /** Adds (or, for an id already present, replaces) documents; resolves once they are committed. */
   async add(documents: readonly StoreDocument[], options: OperationOptions = {}): Promise<{ seqs: Uint32Array }> {
-    const prepared = prepareDocuments(documents, this.identity.dim);
+    const prepared = prepareDocuments(documents, this.identity.dim, this.storedPoolFactor);
     return { seqs: await addDocuments(this.ctx, prepared, options) };
   }
 
@@ -133,6 +145,7 @@ export class IndexStore implements AsyncDisposable {
   async import(source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number }> {
     const result = await importIndexFile(this.ctx, source, options);
     this.storedPrecision = result.precision;
+    this.storedPoolFactor = result.poolFactor;
     return { documents: result.documents };
   }
 
@@ -179,6 +192,7 @@ export async function openIndexStore(name: string, options: OpenIndexStoreOption
   const identity = parseIdentity(options?.identity, (why) => new ColbertError(ErrorCode.InvalidInput, `identity: ${why}.`, { subject: 'identity' }));
   const precision = options.precision ?? 'int8';
   if (!storedPrecisions.includes(precision)) throw new ColbertError(ErrorCode.InvalidInput, `precision: must be one of ${storedPrecisions.join(', ')}.`, { subject: 'precision' });
+  if (options.poolFactor !== undefined) assertPoolFactor(options.poolFactor, 'poolFactor');
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1024) throw new ColbertError(ErrorCode.InvalidInput, 'segmentBytes: must be an integer ≥ 1024.', { subject: 'segmentBytes' });
   throwIfAborted(options.signal);
@@ -194,14 +208,15 @@ export async function openIndexStore(name: string, options: OpenIndexStoreOption
     const { manifest, report } = await withWriteLock(name, async () => {
       let m = await readManifest(db);
       if (!m) {
-        m = emptyManifest(identity, precision);
+        m = emptyManifest(identity, precision, options.poolFactor);
         await db.put('manifest', m, 'manifest');
       }
       assertSameModel(m.identity, identity, `Index "${name}"`);
+      if (options.poolFactor !== undefined) assertSamePoolFactor(m.poolFactor ?? 1, options.poolFactor, `Index "${name}"`);
       const removed = await deleteUncommitted(db, m);
       return { manifest: m, report: { orphanSegments: removed.segments, orphanDocuments: removed.documents } };
     });
-    store = new IndexStore(name, manifest.identity, manifest.precision, report, db, { segmentBytes, verify: options.verify ?? true });
+    store = new IndexStore(name, manifest.identity, manifest.precision, manifest.poolFactor ?? 1, report, db, { segmentBytes, verify: options.verify ?? true });
     return store;
   } catch (error) {
     db.close();

@@ -6,7 +6,7 @@ import { mergeLive } from './compaction.js';
 import { invalidFile } from './index-file-format.js';
 import { IndexFileReader } from './index-file-reader.js';
 import { IndexFileWriter } from './index-file-writer.js';
-import { commitManifest } from './manifest.js';
+import { commitManifest, withPoolFactor } from './manifest.js';
 import { assertSameModel } from './model-identity.js';
 import { segmentToBatch } from './segment-record.js';
 import { fileSegmentToRecords, recordsToFileSegment } from './segment-convert.js';
@@ -53,7 +53,7 @@ async function* byteStream(source: string | Blob, signal: AbortSignal | undefine
  * transaction. Anything else throws (INDEX_FILE_INVALID, INDEX_MODEL_MISMATCH, QUOTA_EXCEEDED, ABORTED) and
  * leaves the index as it was. Sequence numbers are renumbered from the index's next one, in file order.
  */
-export async function importIndexFile(ctx: StoreContext, source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number; precision: StoredPrecision }> {
+export async function importIndexFile(ctx: StoreContext, source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number; precision: StoredPrecision; poolFactor: number }> {
   const { signal, onProgress } = options;
   throwIfAborted(signal);
   return withWriteLock(ctx.index, async () => {
@@ -64,6 +64,7 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
     let seq = m.nextSeq;
     let segment = m.nextSegment;
     let precision = m.precision;
+    let poolFactor = m.poolFactor ?? 1;
     let loaded = 0;
     try {
       for await (const { bytes, total } of byteStream(source, signal)) {
@@ -72,6 +73,7 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
           if (item.kind === 'identity') {
             assertSameModel(item.identity, m.identity, 'The index file');
             precision = item.precision;
+            poolFactor = item.poolFactor;
           } else if (item.kind === 'segment') {
             const built = fileSegmentToRecords(item.segment, segment++, seq);
             seq += item.segment.seqs.length;
@@ -90,14 +92,14 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
           tx.objectStore('segments').delete(IDBKeyRange.upperBound(m.nextSegment, true)),
           tx.objectStore('documents').delete(IDBKeyRange.upperBound(m.nextSeq, true)),
         ]);
-        return { ...current, precision, generation: current.generation + 1, nextSeq: seq, nextSegment: segment, segments: entries, tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+        return { ...withPoolFactor(current, poolFactor), precision, generation: current.generation + 1, nextSeq: seq, nextSegment: segment, segments: entries, tombstones: new Uint32Array(0), tombstonedTokens: 0 };
       });
     } catch (error) {
       await deleteUncommitted(db, m).catch(() => undefined);
       throw storageError(error, `importing an index file into index "${ctx.index}"`);
     }
     ctx.channel.announce({ generation: m.generation + 1, kind: 'import' });
-    return { documents: seq - m.nextSeq, precision };
+    return { documents: seq - m.nextSeq, precision, poolFactor };
   });
 }
 
@@ -110,7 +112,7 @@ export async function exportIndexFile(ctx: StoreContext, options: { signal?: Abo
     const db = await ctx.db();
     const m = await currentManifest(ctx);
     const writer = new IndexFileWriter();
-    const parts: BlobPart[] = [writer.start(m.identity, m.precision) as Uint8Array<ArrayBuffer>];
+    const parts: BlobPart[] = [writer.start(m.identity, m.precision, m.poolFactor ?? 1) as Uint8Array<ArrayBuffer>];
     for (const entry of m.segments) {
       throwIfAborted(options.signal);
       let record;

@@ -8,8 +8,24 @@ import type { IDBPTransaction } from 'idb';
 export type CommitTransaction = IDBPTransaction<IndexSchema, ('manifest' | 'segments' | 'documents')[], 'readwrite'>;
 
 /** The manifest of a new, empty index. */
-export function emptyManifest(identity: ModelIdentity, precision: StoredPrecision): Manifest {
-  return { identity, precision, generation: 0, nextSeq: 0, nextSegment: 0, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+export function emptyManifest(identity: ModelIdentity, precision: StoredPrecision, poolFactor = 1): Manifest {
+  return { identity, precision, ...(poolFactor > 1 ? { poolFactor } : {}), generation: 0, nextSeq: 0, nextSegment: 0, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+}
+
+/** The manifest with `poolFactor` set (the field is left out at 1, as in indexes written before pooling). */
+export function withPoolFactor(m: Manifest, poolFactor: number): Manifest {
+  const { poolFactor: _old, ...rest } = m;
+  return poolFactor > 1 ? { ...rest, poolFactor } : rest;
+}
+
+/** Throws INDEX_MODEL_MISMATCH when an index of `stored` pooling is opened asking for `wanted`. */
+export function assertSamePoolFactor(stored: number, wanted: number, what: string): void {
+  if (stored === wanted) return;
+  throw new ColbertError(
+    ErrorCode.IndexModelMismatch,
+    `${what} was built with poolFactor ${stored} but is being opened with poolFactor ${wanted}. Open it with poolFactor ${stored} (or without poolFactor), or clear it and re-add the documents.`,
+    { subject: 'poolFactor' },
+  );
 }
 
 /** Whether `seq` is in the sorted tombstone list. */

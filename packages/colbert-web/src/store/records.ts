@@ -29,6 +29,8 @@ export interface SegmentEntry {
 export interface Manifest {
   readonly identity: ModelIdentity;
   readonly precision: StoredPrecision;
+  /** Token pooling factor of every document in the index (PyLate's pool_factor); absent in indexes without pooling. */
+  readonly poolFactor?: number;
   /** Increments on every commit; other tabs compare it to know what they have. */
   readonly generation: number;
   /** Next sequence number to assign: never decreases, so seqs are never reused (also across clear()). */
@@ -69,6 +71,8 @@ export interface DocumentRecord {
   readonly spans: Int32Array;
   /** Tokenizer ids per token (to name the matched token in explanations). */
   readonly tokenIds: Int32Array;
+  /** Pooled indexes only: per token, the document row (pooled vector) it is part of. */
+  readonly tokenRows?: Int32Array;
   /** CRC-32 over the fields above (see document-record.ts). */
   readonly crc: number;
 }

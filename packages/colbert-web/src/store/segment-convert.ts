@@ -10,12 +10,16 @@ import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
 /** A stored segment (vectors + its documents' records, in order) as a file segment. */
 export function recordsToFileSegment(record: SegmentRecord, documents: readonly DocumentRecord[]): FileSegment {
   const rows = record.lengths.reduce((n, l) => n + l, 0);
-  const spans = new Int32Array(2 * rows);
-  const tokenIds = new Int32Array(rows);
+  const count = documents.reduce((n, d) => n + d.tokens, 0);
+  const pooled = documents.some((d) => d.tokenRows);
+  const spans = new Int32Array(2 * count);
+  const tokenIds = new Int32Array(count);
+  const tokenRows = pooled ? new Int32Array(count) : undefined;
   let at = 0;
   for (const d of documents) {
     spans.set(d.spans, 2 * at);
     tokenIds.set(d.tokenIds, at);
+    if (tokenRows && d.tokenRows) tokenRows.set(d.tokenRows, at);
     at += d.tokens;
   }
   const { precision, dim } = record;
@@ -27,6 +31,7 @@ export function recordsToFileSegment(record: SegmentRecord, documents: readonly 
     documents: documents.map((d) => ({ id: d.id, text: d.text, metadata: d.metadata, truncated: d.truncated })),
     spans,
     tokenIds,
+    ...(tokenRows ? { tokenRows, tokenCounts: Uint32Array.from(documents, (d) => d.tokens) } : {}),
   };
 }
 
@@ -36,8 +41,8 @@ export function fileSegmentToRecords(s: FileSegment, id: number, firstSeq: numbe
   const record = makeSegmentRecord(id, s.tokens, s.lengths, seqs);
   let at = 0;
   const documents = s.documents.map((d, i) => {
-    const n = s.lengths[i]!;
-    const fields = { ...d, spans: s.spans.slice(2 * at, 2 * (at + n)), tokenIds: s.tokenIds.slice(at, at + n) };
+    const n = s.tokenCounts ? s.tokenCounts[i]! : s.lengths[i]!;
+    const fields = { ...d, spans: s.spans.slice(2 * at, 2 * (at + n)), tokenIds: s.tokenIds.slice(at, at + n), ...(s.tokenRows ? { tokenRows: s.tokenRows.slice(at, at + n) } : {}) };
     at += n;
     return makeDocumentRecord(firstSeq + i, fields);
   });

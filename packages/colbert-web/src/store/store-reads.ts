@@ -46,6 +46,8 @@ export interface StoredDocument {
   /** [start, end) UTF-16 offsets per token, 2 per token; -1, -1 for special tokens. */
   readonly spans: Int32Array;
   readonly tokenIds: Int32Array;
+  /** Pooled indexes: per token, the row (pooled vector) it belongs to. */
+  readonly tokenRows?: Int32Array;
 }
 
 export interface IndexStats {
@@ -145,6 +147,7 @@ export async function readDocuments(ctx: StoreContext, seqs: ArrayLike<number>):
       truncated: r.truncated,
       spans: r.spans,
       tokenIds: r.tokenIds,
+      ...(r.tokenRows ? { tokenRows: r.tokenRows } : {}),
     };
   });
 }

@@ -6,6 +6,8 @@
 export interface ReferenceEntry {
   readonly id: string;
   readonly mode: 'query' | 'document';
+  /** Index of the text in texts.json (each text has a query and a document entry). */
+  readonly text_index: number;
   readonly text: string;
   readonly shape: readonly [number, number];
   /** Start of the matrix in reference.bin, in float32 elements. */

@@ -25,6 +25,8 @@ import { compileFilter } from './metadata-filter.js';
 import { Scheduler } from './scheduler.js';
 import { createCpuScorer, createScorerFor } from './scorer-factory.js';
 import { tokenSimilarities } from './similarities.js';
+import { queryTokenKinds } from './query-token-kinds.js';
+import { assertPoolFactor } from '../model/pooling/pool-document.js';
 
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
 const DOCUMENTS_PER_STEP = 16;
@@ -69,7 +71,9 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 
   /** Loads the model (or shares the host's copy), opens the index and fills the scorer from it. */
   static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>, host: EngineHost = engineHost()): Promise<SearchEngine> {
-    const { index = 'default', precision, signal, onProgress, worker: _worker, ...load } = options;
+    const { index = 'default', precision, poolFactor, signal, onProgress, worker: _worker, ...load } = options;
+    // Checked before the model loads: a bad setting should not cost a download.
+    if (poolFactor !== undefined) assertPoolFactor(poolFactor, 'poolFactor');
     const files = loadOnce(filesFromSource(source, load));
     const lease = await host.encoders.acquire(
       encoderKey(source, load),
@@ -77,7 +81,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
     );
     try {
-      const store = await openStore(index, files, lease.value, { ...(precision ? { precision } : {}), ...(signal ? { signal } : {}) });
+      const store = await openStore(index, files, lease.value, { ...(precision ? { precision } : {}), ...(poolFactor !== undefined ? { poolFactor } : {}), ...(signal ? { signal } : {}) });
       try {
         const encoder = lease.value;
         const mirror = await IndexMirror.open(store, ({ onCpu, precision: stored }) => {
@@ -107,7 +111,8 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         throwIfAborted(signal);
         const encoded = await this.encoder.encode(
           step.map((d) => ({ text: d.text, kind: 'document' as const })),
-          { longDocuments, ...(signal ? { signal } : {}) },
+          // Every document of an index is pooled the same way: with the index's factor (an import may change it).
+          { longDocuments, poolFactor: this.store.poolFactor, ...(signal ? { signal } : {}) },
         );
         throwIfAborted(signal);
         await this.store.add(step.map((d, i) => ({ ...d, encoded: encoded[i]! })));
@@ -138,7 +143,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         if (encoded.location === 'gpu-buffer') encoded.dispose();
       }
       const documents = await this.store.documents(scored.map((s) => s.seq));
-      return toHits(scored, documents, encoded, this.encoder.tokenizer);
+      return toHits(scored, documents, { tokens: encoded.tokens, kinds: queryTokenKinds(encoded.ids, this.encoder.tokenizer) }, this.encoder.tokenizer);
     });
   }
 
@@ -151,11 +156,12 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       const seq = this.mirror.table.seqOf(id);
       const [doc] = seq === undefined ? [undefined] : await this.store.documents([seq]);
       if (!doc) throw new ColbertError(ErrorCode.InvalidInput, `No document with id "${id}" in this index.`, { subject: 'id' });
-      const [encodedQuery, encodedDoc] = await this.encoder.encode([
-        { text: query, kind: 'query' },
-        { text: doc.text ?? '', kind: 'document' },
-      ], { longDocuments: doc.truncated ? 'truncate' : 'split' });
-      return tokenSimilarities(encodedQuery!, encodedDoc!);
+      const [encodedQuery] = await this.encoder.encode([{ text: query, kind: 'query' }]);
+      const [encodedDoc] = await this.encoder.encode([{ text: doc.text ?? '', kind: 'document' }], {
+        longDocuments: doc.truncated ? 'truncate' : 'split',
+        poolFactor: this.store.poolFactor,
+      });
+      return tokenSimilarities(encodedQuery!, encodedDoc!, queryTokenKinds(encodedQuery!.ids, this.encoder.tokenizer));
     });
   }
 
@@ -211,6 +217,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         model: this.encoder.model,
         index: this.store.name,
         precision: this.mirror.precision,
+        poolFactor: this.store.poolFactor,
         documents: stats.documents,
         tokens: stats.tokens,
         bytes: stats.bytes.total,
@@ -302,7 +309,7 @@ function identityOf(files: ModelFiles, encoder: Encoder): Promise<ModelIdentity>
   return identity;
 }
 
-async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; signal?: AbortSignal }): Promise<IndexStore> {
+async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; poolFactor?: number; signal?: AbortSignal }): Promise<IndexStore> {
   const identity = await identityOf(files, encoder);
   return openIndexStore(index, { identity, ...options });
 }

@@ -1,8 +1,9 @@
 import type { EncodedText } from '../model/prepared.js';
-import type { TokenSimilarities } from '../protocol/search-api.js';
+import type { QueryTokenKind, TokenSimilarities } from '../protocol/search-api.js';
+import { rowTokens } from './hits.js';
 
-/** Every query row · every document row (both L2-normalised float32): the matrix MaxSim takes row maxima of. */
-export function tokenSimilarities(query: EncodedText, document: EncodedText): TokenSimilarities {
+/** Every query row · every document row (float32 rows): the matrix MaxSim takes row maxima of. */
+export function tokenSimilarities(query: EncodedText, document: EncodedText, queryKinds: readonly QueryTokenKind[]): TokenSimilarities {
   const { dim } = query;
   const values = new Float32Array(query.rows * document.rows);
   for (let q = 0; q < query.rows; q++) {
@@ -12,5 +13,13 @@ export function tokenSimilarities(query: EncodedText, document: EncodedText): To
       values[q * document.rows + d] = dot;
     }
   }
-  return { queryTokens: query.tokens, documentTokens: document.tokens, documentSpans: document.spans, values };
+  const documentRows = rowTokens(document.rows, document.ids, document.spans, document.tokenRows, (t) => document.tokens[t]!);
+  return {
+    queryTokens: query.tokens,
+    queryKinds,
+    documentTokens: documentRows.map((r) => r.tokens.join(' ')),
+    documentSpans: Int32Array.from(documentRows.flatMap((r) => r.spans[0] ?? [-1, -1])),
+    documentRows,
+    values,
+  };
 }
