@@ -43,7 +43,7 @@ const COMMANDS: Record<string, Command> = {
   'make-lexical-model': {
     usage: `  make-lexical-model --out <dir> [--tokenizer <folder|url>] [--seed N]
       Writes the offline lexical model (~16 MB): word matching, not semantic; for apps that must work with no download.
-      The tokenizer comes from a BERT uncased PyLate checkpoint (default: the shared golden fixture).
+      The tokenizer is the uncased BERT WordPiece one packed with the CLI (or --tokenizer: a BERT uncased checkpoint).
 `,
     run: makeLexicalModelCommand,
   },

@@ -4,23 +4,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generatePreset } from '@colbert-web/fixtures';
 import { loadEncoderFrom } from 'colbert-web/node';
 import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../../node_modules/.bin/colbert-web', import.meta.url));
 const tokenizer = fileURLToPath(new URL('../../../../shared/fixtures/colbert-tiny-golden/checkpoint', import.meta.url));
-// The playground's model, written by demo/build/lexical-model.ts through the fixtures' preset.
-const playgroundModel = fileURLToPath(new URL('../../../public/models/lexical', import.meta.url));
+// The playground's model: demo/build/lexical-model.ts writes this preset (in memory here, so the test needs no dev server run).
+const playgroundModel = generatePreset('lexical');
+const playgroundFile = (file: string): Uint8Array => {
+  const bytes = playgroundModel.get(file);
+  if (!bytes) throw new Error(`the lexical preset has no ${file}`);
+  return bytes;
+};
 
 describe('colbert-web make-lexical-model (node_modules/.bin)', () => {
+  test('without --tokenizer and without the shared folder, the tokenizer packed with the CLI makes the same model', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'colbert-lexical-')), 'lexical');
+    await run(bin, ['make-lexical-model', '--out', out], { env: { ...process.env, COLBERT_WEB_SHARED: join(tmpdir(), 'no-shared-folder-here') } });
+    for (const file of ['model.safetensors', '1_Dense/model.safetensors', 'tokenizer.json', 'vocab.txt']) {
+      expect(Buffer.compare(await readFile(join(out, file)), playgroundFile(file)), file).toBe(0);
+    }
+  });
+
   test('writes the playground’s lexical model, labelled word matching, and it ranks by shared words', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'colbert-lexical-')), 'lexical');
     const { stdout } = await run(bin, ['make-lexical-model', '--out', out, '--tokenizer', tokenizer]);
     expect(stdout).toContain('word matching, not semantic');
     expect(await readFile(join(out, 'README.md'), 'utf8')).toMatch(/^# colbert-lexical \(word matching, not semantic\)/);
     for (const file of ['model.safetensors', '1_Dense/model.safetensors', 'tokenizer.json', 'config_sentence_transformers.json']) {
-      expect(Buffer.compare(await readFile(join(out, file)), await readFile(join(playgroundModel, file))), file).toBe(0);
+      expect(Buffer.compare(await readFile(join(out, file)), playgroundFile(file)), file).toBe(0);
     }
     const encoder = await loadEncoderFrom(out, { threads: 1 });
     try {
