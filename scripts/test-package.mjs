@@ -61,7 +61,8 @@ try {
   const manifest = JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8'));
   const tested = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
   check(manifest.dependencies['onnxruntime-web'] === tested, `onnxruntime-web pinned to the tested ${tested} (got ${manifest.dependencies['onnxruntime-web']})`);
-  const publish = run('npm', ['publish', '--dry-run', '--tag', 'package-suite'], sdk, { quiet: true });
+  // The tarball itself, from outside the repository: what is published, not this workspace's own npm settings.
+  const publish = run('npm', ['publish', tarball, '--dry-run', '--tag', 'package-suite'], work, { quiet: true });
   // Being logged in is the publisher's business, not the package's: that one warning is expected here.
   const warnings = (publish.stderr + publish.stdout).split('\n').filter((l) => /npm warn/i.test(l) && !/requires you to be logged in/.test(l));
   check(warnings.length === 0, `npm publish --dry-run is clean${warnings.length ? `: ${warnings.join(' | ')}` : ''}`);

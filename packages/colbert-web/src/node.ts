@@ -11,7 +11,7 @@ import { ColbertError, ErrorCode } from './errors.js';
 import type { Encoder } from './model/encoder.js';
 import { folderFiles } from './model/files/folder-files.js';
 import type { ModelFiles } from './model/files/model-files.js';
-import { filesFromSource, loadEncoder } from './model/load-model.js';
+import { filesFromSource, loadEncoder, loadEncoderWith } from './model/load-model.js';
 import type { SessionFactory } from './model/ort-session.js';
 import type { LoadOptions } from './protocol/encoder-api.js';
 
@@ -57,8 +57,10 @@ export type NodeBackend = 'native' | 'wasm';
 
 export interface NodeLoadOptions extends Omit<LoadOptions, 'backend'> {
   /**
-   * 'native' (default): onnxruntime-node (an optional peer dependency), CUDA when installed, else the CPU with
-   * `threads` (default every core). 'wasm': onnxruntime-web's WASM backend in-process, `threads` default up to 4.
+   * 'native': onnxruntime-node (an optional peer dependency), CUDA when installed, else the CPU with `threads`
+   * (default every core); BACKEND_FAILED when onnxruntime-node is not installed. 'wasm': onnxruntime-web's WASM
+   * backend in-process, `threads` default up to 4. Left out: 'native' when onnxruntime-node is installed, else
+   * 'wasm' (`encoder.backend.name` says which).
    */
   backend?: NodeBackend;
 }
@@ -81,20 +83,24 @@ export async function loadEncoderFrom(pathOrUrl: string, options: NodeLoadOption
  * const encoder = await loadNodeEncoder(memoryFiles(files), { backend: 'native', threads: 4 });
  */
 export async function loadNodeEncoder(files: ModelFiles, options: NodeLoadOptions = {}): Promise<Encoder> {
-  const { backend = 'native', ...rest } = options;
-  if (backend === 'wasm') return loadEncoder(files, { ...rest, backend: 'wasm', threads: rest.threads ?? Math.min(4, availableParallelism()) });
-  if (backend !== 'native') {
+  const { backend, ...rest } = options;
+  if (backend !== undefined && backend !== 'native' && backend !== 'wasm') {
     throw new ColbertError(ErrorCode.InvalidInput, `backend must be 'native' or 'wasm' (got ${JSON.stringify(backend)}).`, { subject: 'backend' });
   }
-  return loadEncoder(files, rest, await nativeSessions());
+  const native = backend === 'wasm' ? undefined : await nativeSessions();
+  if (native && 'createNativeSession' in native) return loadEncoderWith(files, rest, native.createNativeSession);
+  if (backend === 'native') {
+    throw new ColbertError(ErrorCode.BackendFailed, "backend 'native' needs onnxruntime-node 1.30.0 (npm install onnxruntime-node@1.30.0), or use backend 'wasm'.", { cause: native?.missing, subject: 'backend' });
+  }
+  return loadEncoder(files, { ...rest, backend: 'wasm', threads: rest.threads ?? Math.min(4, availableParallelism()) });
 }
 
-/** onnxruntime-node's session factory, imported only when asked for: it is an optional peer dependency. */
-async function nativeSessions(): Promise<SessionFactory> {
+/** onnxruntime-node's sessions, imported only when asked for (an optional peer dependency), or why they are missing. */
+async function nativeSessions(): Promise<{ createNativeSession: SessionFactory } | { missing: unknown }> {
   try {
-    return (await import('./model/native-session.js')).createNativeSession;
+    return await import('./model/native-session.js');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    throw new ColbertError(ErrorCode.BackendFailed, "backend 'native' needs onnxruntime-node 1.30.0 (npm install onnxruntime-node@1.30.0), or use backend 'wasm'.", { cause, subject: 'backend' });
+    return { missing: cause };
   }
 }

@@ -32,8 +32,16 @@ export class Encoder {
     private readonly maxBatchTokens: number,
   ) {}
 
-  /** `createSession` runs the network: onnxruntime-web by default; `colbert-web/node` passes onnxruntime-node's. */
-  static async create(checkpoint: LoadedCheckpoint, options: LoadOptions = {}, createSession: SessionFactory = createOrtSession): Promise<Encoder> {
+  /** Builds the encoder of a loaded checkpoint on onnxruntime-web. */
+  static create(checkpoint: LoadedCheckpoint, options: LoadOptions = {}): Promise<Encoder> {
+    return Encoder.createWith(checkpoint, options, createOrtSession);
+  }
+
+  /**
+   * @internal `createSession` runs the network (`colbert-web/node` passes onnxruntime-node's). Kept out of the
+   * published types: a session's types are onnxruntime's, which need the DOM and WebGPU libs.
+   */
+  static async createWith(checkpoint: LoadedCheckpoint, options: LoadOptions, createSession: SessionFactory): Promise<Encoder> {
     const { signal, onProgress } = options;
     const tokenizer = createTokenizer(checkpoint.tokenizer, checkpoint.settings);
     throwIfAborted(signal);

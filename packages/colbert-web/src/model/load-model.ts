@@ -7,6 +7,7 @@ import type { ModelFiles } from './files/model-files.js';
 import { memoryFiles } from './files/memory-files.js';
 import { urlFiles } from './files/url-files.js';
 import type { SessionFactory } from './ort-session.js';
+import { createOrtSession } from './ort-session.js';
 
 /**
  * Resolves a ModelSource (URL or in-memory files) to the files it names. A URL's files go through the model
@@ -30,8 +31,13 @@ export function filesFromSource(source: ModelSource, options: Pick<LoadOptions, 
   throw new ColbertError(ErrorCode.InvalidInput, 'model must be a URL string or { files: { path: Uint8Array } }.', { subject: 'model' });
 }
 
-/** Loads a checkpoint and builds its encoder (on onnxruntime-web unless `createSession` says otherwise). */
-export async function loadEncoder(files: ModelFiles, options: LoadOptions = {}, createSession?: SessionFactory): Promise<Encoder> {
+/** Loads a checkpoint and builds its encoder on onnxruntime-web. */
+export function loadEncoder(files: ModelFiles, options: LoadOptions = {}): Promise<Encoder> {
+  return loadEncoderWith(files, options, createOrtSession);
+}
+
+/** @internal `loadEncoder` on another runtime's sessions (see `Encoder.createWith`). */
+export async function loadEncoderWith(files: ModelFiles, options: LoadOptions, createSession: SessionFactory): Promise<Encoder> {
   const checkpoint = await loadCheckpoint(files, options);
-  return Encoder.create(checkpoint, options, createSession);
+  return Encoder.createWith(checkpoint, options, createSession);
 }

@@ -9,7 +9,7 @@ import { ErrorCode } from '../errors.js';
 import { compareWithReference } from '../testing/golden-reference.js';
 import type { ReferenceFile } from '../testing/golden-reference.js';
 import { folderFiles } from './files/folder-files.js';
-import { loadEncoder } from './load-model.js';
+import { loadEncoderWith } from './load-model.js';
 import { buildEncoderGraph } from './graph/build-graph.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { createNativeSession } from './native-session.js';
@@ -22,7 +22,7 @@ describe('golden parity (Node, onnxruntime-node)', () => {
       const golden = `${fixtures}${name}/`;
       const reference = JSON.parse(await readFile(`${golden}reference/reference.json`, 'utf8')) as ReferenceFile;
       const bin = new Float32Array(new Uint8Array(await readFile(`${golden}reference/reference.bin`)).buffer);
-      const encoder = await loadEncoder(folderFiles(`${golden}checkpoint`), { threads: 2 }, createNativeSession);
+      const encoder = await loadEncoderWith(folderFiles(`${golden}checkpoint`), { threads: 2 }, createNativeSession);
       try {
         expect(encoder.backend).toMatchObject({ name: 'native', provider: 'cpu', threads: 2, version: '1.30.0', cudaSkipped: 'not installed' });
         const encoded = await encoder.encode(reference.entries.map((e) => ({ text: e.text, kind: e.mode })));
