@@ -39,6 +39,8 @@ const documents = scifactDocuments(DOCS + LONG_ADD).map((text, i) => ({ id: `d${
 const queries = scifactQueries(QUERIES);
 
 type Worker = 'shared' | 'dedicated';
+/** A harness page with its search handle on window.search (set by `open`). */
+type Tab = { search: Awaited<ReturnType<typeof window.colbert.createSearch>> };
 interface Open {
   readonly model: string;
   readonly index: string;
@@ -68,7 +70,7 @@ async function newTab(context: BrowserContext): Promise<Page> {
 /** Opens the index in the tab (window.search) and waits for one search, so the model is loaded and run. */
 async function open(page: Page, options: Open): Promise<void> {
   await page.evaluate(async ({ model, index, worker, threads }) => {
-    const w = window as unknown as { search: Awaited<ReturnType<typeof window.colbert.createSearch>> };
+    const w = window as unknown as Tab;
     w.search = await window.colbert.createSearch({ model, index, backend: 'wasm', worker, ...(threads ? { threads } : {}) });
     await w.search.search('warm up');
   }, options);
@@ -77,7 +79,7 @@ async function open(page: Page, options: Open): Promise<void> {
 async function add(page: Page, docs: readonly { id: string; text: string }[]): Promise<number> {
   return page.evaluate(async (d) => {
     const started = performance.now();
-    await (window as unknown as { search: Awaited<ReturnType<typeof window.colbert.createSearch>> }).search.add(d);
+    await (window as unknown as Tab).search.add(d);
     return performance.now() - started;
   }, docs);
 }
@@ -85,7 +87,7 @@ async function add(page: Page, docs: readonly { id: string; text: string }[]): P
 /** Each query's latency as the tab sees it (facade call to resolved hits). */
 async function searchTimes(page: Page, texts: readonly string[]): Promise<number[]> {
   return page.evaluate(async (qs) => {
-    const search = (window as unknown as { search: Awaited<ReturnType<typeof window.colbert.createSearch>> }).search;
+    const search = (window as unknown as Tab).search;
     const times: number[] = [];
     for (const q of qs) {
       const started = performance.now();
@@ -98,7 +100,7 @@ async function searchTimes(page: Page, texts: readonly string[]): Promise<number
 
 async function info(page: Page): Promise<{ threads: number; worker: string; documents: number }> {
   return page.evaluate(async () => {
-    const i = await (window as unknown as { search: Awaited<ReturnType<typeof window.colbert.createSearch>> }).search.info();
+    const i = await (window as unknown as Tab).search.info();
     return { threads: i.encoder.threads, worker: i.worker.kind, documents: i.documents };
   });
 }
