@@ -32,7 +32,7 @@ async function cli(args: string[]): Promise<Outcome> {
 }
 
 describe('help and version', () => {
-  const flags = { encode: ['--input', '--backend', '--threads'], index: ['--precision', '--long-documents', '--backend'], search: ['-k', '--json', '--backend'], eval: ['--qrels', '--scorer'], 'optimize-model': ['--weights', '--out'] };
+  const flags = { encode: ['--input', '--backend', '--threads'], index: ['--precision', '--long-documents', '--backend'], search: ['-k', '--json', '--queries', '--exact', '--backend'], inspect: ['--json'], eval: ['--qrels', '--scorer'], 'optimize-model': ['--weights', '--out'] };
   for (const [command, mentions] of Object.entries(flags)) {
     for (const help of ['--help', '-h']) {
       test(`${command} ${help} prints its own usage on stdout, exit 0`, async () => {

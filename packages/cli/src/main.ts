@@ -3,6 +3,7 @@ import { encodeCommand } from './encode.js';
 import { EVAL_USAGE, evalCommand } from './eval/command.js';
 import { failureLine } from './failure.js';
 import { indexCommand } from './index-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { makeLexicalModelCommand } from './make-lexical-model.js';
 import { optimizeModelCommand } from './optimize-model.js';
 import { searchCommand } from './search-command.js';
@@ -35,10 +36,19 @@ const COMMANDS: Record<string, Command> = {
     run: indexCommand,
   },
   search: {
-    usage: `  search <site.cwi> "query" [-k 10] [--json] [--model <folder|url>] ${BACKEND_USAGE}
+    usage: `  search <site.cwi> ("query" | --queries <queries.jsonl>) [-k 10] [--exact] [--json] [--model <folder|url>] ${BACKEND_USAGE}
       Searches an index file on the CPU (WebAssembly SIMD MaxSim); the model defaults to the one the file names.
+      --queries: every line {"_id", "text"} of a BEIR queries file, answered in input order, one JSON line each:
+      {"query", "id", "hits": [{"id", "score"}], "ms"}. --exact: score every document (what uncompressed files do).
 `,
     run: searchCommand,
+  },
+  inspect: {
+    usage: `  inspect <site.cwi> [--json]
+      Checks a whole index file and prints what it holds: documents, tokens, dim, precision, pool factor, nbits and
+      centroids (null when uncompressed), bytes per token (vector bytes ÷ tokens) and the file's bytes.
+`,
+    run: inspectCommand,
   },
   'make-lexical-model': {
     usage: `  make-lexical-model --out <dir> [--tokenizer <folder|url>] [--seed N]
