@@ -116,7 +116,7 @@ export interface LoadOptions extends OperationOptions {
   backend?: BackendPreference;
   /** Upper bound on batch × sequence length per inference call (bounds memory). Default 8192. */
   maxBatchTokens?: number;
-  /** WASM threads wanted (default: up to 4 by core count); 1 is used where threads are unavailable. */
+  /** WASM threads wanted (default: every core but one, at most 4, so the page keeps a core); 1 is used where threads are unavailable. */
   threads?: number;
   /**
    * Keep a URL model's files in the browser's Cache API so it loads offline, revalidated when online (default
