@@ -291,7 +291,7 @@ function delay(ms: number): Promise<void> {
 
 /**
  * Every core but one, at most 4: the page's own scripts keep a core while a long add encodes (on a 2-core machine
- * two encoder threads left the page none: one of its renders took 139 ms during an add), and onnxruntime gains
+ * two encoder threads left the page none: a page script took 139 ms during an add), and onnxruntime gains
  * little beyond 4.
  */
 function defaultThreads(): number {
