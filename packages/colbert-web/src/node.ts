@@ -50,7 +50,7 @@ export { BM25_DEFAULTS, KeywordIndex } from './scoring/keyword/keyword-index.js'
 export type { Bm25Parameters, KeywordHit } from './scoring/keyword/keyword-index.js';
 export { segmentTerms } from './scoring/keyword/segment-terms.js';
 export type { SegmentTerms } from './scoring/keyword/segment-terms.js';
-export { reciprocalRankFusion, weightedScoreFusion } from './scoring/keyword/fusion.js';
+export { reciprocalRankFusion, RRF_K, weightedScoreFusion } from './scoring/keyword/fusion.js';
 export type { FusedHit, RankedDocument, Rankings } from './scoring/keyword/fusion.js';
 export { createWasmScorer } from './cpu/wasm-scorer.js';
 export type { DocumentBatch, ScoredDocument, Scorer } from './scoring/scorer.js';
