@@ -5,11 +5,10 @@ import type { CompressedCorpus } from '../../scoring/compressed/compressed-corpu
 import { searchCompressed, type CompressedSearchOptions } from '../../scoring/compressed/compressed-search.js';
 import type { CompressedTables } from '../../scoring/compressed/compressed-tables.js';
 import { referenceSearchCompressed } from '../../scoring/compressed/reference-f64.js';
-import type { ScoredDocument } from '../../scoring/scorer.js';
 import type { F32TokenMatrix } from '../../scoring/token-matrix.js';
 import { clusteredCorpus } from '../../testing/clustered-corpus.js';
 import { nodeScorerDevice } from '../../testing/node-webgpu.js';
-import { rankingMismatch } from '../../testing/ranking.js';
+import { compressedRankingMismatch } from '../../testing/ranking.js';
 import { GpuContext } from '../context.js';
 import { float32AtLeast } from './centroid-scores.js';
 import { GpuCompressedCorpus, type CodedDocuments } from './compressed-corpus-gpu.js';
@@ -29,15 +28,9 @@ afterAll(() => {
   device.destroy();
 });
 
-/** Same documents in order up to neighbours within 1e-4 of each other, scores within 1e-4 relative. */
-function expectSameRanking(actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void {
-  const scale = Math.max(1, ...expected.map((e) => Math.abs(e.score)));
-  expect(rankingMismatch(actual, expected, { relative: 1e-4, nearTie: 1e-4 * scale })).toBeUndefined();
-}
-
 async function expectReference(gpu: GpuCompressedCorpus, cpu: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<void> {
   const result = await searchCompressedGpu(gpu, query, options);
-  expectSameRanking(result.hits, referenceSearchCompressed(cpu, query, options));
+  expect(compressedRankingMismatch(result.hits, referenceSearchCompressed(cpu, query, options))).toBeUndefined();
   // The stages keep what the CPU search keeps (its candidate count comes from the inverted lists, ours from the codes).
   const { candidates, scored, pruned } = searchCompressed(cpu, query, options);
   expect(result).toMatchObject({ candidates, scored, pruned });
