@@ -44,7 +44,8 @@ const scifact = scifactTokenLengths();
 const lengths: number[] = [];
 for (let n = 0; n < target; n += lengths[lengths.length - 1]!) lengths.push(scifact[lengths.length % scifact.length]!);
 // +1 query: the first of each kind is the cold run (pipeline compilation), reported apart.
-const data = clusteredCorpus({ seed: 1, dim, lengths, words: 32_768, queries: Number(values.queries) + 1 });
+// About 30 tokens per "word" direction, as bench/compressed-synthetic.ts has at 1M tokens (32,768 words).
+const data = clusteredCorpus({ seed: 1, dim, lengths, words: Math.max(512, Math.round(target / 30)), queries: Number(values.queries) + 1 });
 const tokens = data.vectors.length / dim;
 console.error(`adapter ${JSON.stringify(adapter)}; ${lengths.length} documents, ${tokens} tokens; training the compressed index…`);
 
