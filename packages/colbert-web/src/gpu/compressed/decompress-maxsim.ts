@@ -7,6 +7,8 @@ import source from './decompress-maxsim.wgsl.js';
 
 /** Threads (tokens in flight) per document (`WG` in decompress-maxsim.wgsl). */
 const WG = 64;
+/** Query tokens per register block (`QB` in decompress-maxsim.wgsl): the query must be padded to a multiple. */
+export const DECODE_QUERY_BLOCK = 32;
 
 export interface ExactPassInput {
   context: GpuContext;

@@ -15,7 +15,9 @@ const NONE: f32 = -3.4028234e38;
 override WG: u32 = 64u;
 override D4: u32;
 override NBITS: u32;
-const QB: u32 = 8u;
+// Query tokens per register block: one block holds a whole 32-token ColBERT query, so each token is decoded once
+// (the dispatcher pads the query to a multiple of it).
+const QB: u32 = 32u;
 
 struct Params {
   queryTokens: u32,

@@ -109,6 +109,18 @@ describe('GPU compressed corpus: appends, shards, tombstones, filters', () => {
     expect(context.memory().inUseBytes).toBe(inUse - held);
   });
 
+  it('queries of 13 and 40 tokens (a partial block of 32, two blocks) equal the reference in both modes', async () => {
+    const gpu = GpuCompressedCorpus.fromCorpus(context, cpu);
+    const [a, b] = data.queries as [F32TokenMatrix, F32TokenMatrix];
+    const short = { ...a, rows: 13, values: a.values.slice(0, 13 * dim) };
+    const long = { ...a, rows: 40, values: Float32Array.of(...a.values, ...b.values.subarray(0, 8 * dim)) };
+    for (const q of [short, long]) {
+      await expectReference(gpu, cpu, q, { k: 10, exact: true });
+      await expectReference(gpu, cpu, q, { k: 10, nprobe: 2, ndocs: 30 });
+    }
+    gpu.dispose();
+  });
+
   it('a query already on the device gives the same hits as one from the CPU', async () => {
     const gpu = GpuCompressedCorpus.fromCorpus(context, cpu);
     const buffer = device.createBuffer({ size: query.values.byteLength + 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });

@@ -10,7 +10,7 @@ import { Scratch } from '../scratch.js';
 import { validateGpuQuery, validateQuery } from '../validate.js';
 import { encodeCentroidScores } from './centroid-scores.js';
 import type { GpuCompressedCorpus } from './compressed-corpus-gpu.js';
-import { encodeExactMaxSim } from './decompress-maxsim.js';
+import { DECODE_QUERY_BLOCK, encodeExactMaxSim } from './decompress-maxsim.js';
 import { encodeCandidates, encodeMark } from './prune.js';
 
 /** Scores at or below this are the kernels' NONE (a filler of a selection that had fewer candidates than places). */
@@ -67,7 +67,7 @@ export async function searchCompressedGpu(corpus: GpuCompressedCorpus, query: F3
     const slots = corpus.size;
     const storage = GPUBufferUsage.STORAGE;
     const encoder = context.device.createCommandEncoder({ label: 'colbert-web compressed search' });
-    const q: QueryBuffers = onDevice ? queryFromGpu(encoder, context, scratch, query, 'f32') : uploadQuery(scratch, query, 'f32');
+    const q: QueryBuffers = onDevice ? queryFromGpu(encoder, context, scratch, query, 'f32', DECODE_QUERY_BLOCK) : uploadQuery(scratch, query, 'f32', DECODE_QUERY_BLOCK);
     const allowed = scratch.upload(filter.bits, storage, 'compressed allowed');
     const select = (scores: GPUBuffer, among: GPUBuffer, count: number, n: number, rank: boolean): TopKOutput =>
       encodeTopK(encoder, { context, scratch, scores, live, allowed: among, useFilter: true, seqs, slots, take: n, selectAll: n === count, rank });
