@@ -72,6 +72,23 @@ for (const [dim, nbits] of [[64, 2], [96, 4], [128, 2], [128, 4]] as const) {
   });
 }
 
+describe('GPU compressed search over long documents', () => {
+  // Longer than a workgroup's 64 tokens (the exact kernel walks them in chunks) and than the 32 threads of the
+  // approximate kernel, next to 1-token documents.
+  const dim = 96;
+  const data = clusteredCorpus({ seed: 11, dim, lengths: [1, 300, 65, 64, 130, 1, 200, 7, 129, 250, 3, 90, 180, 33, 64, 160], words: 256, topicWords: 32, queries: 2 });
+  const cpu = compressCorpus(data, dim, { nbits: 4, centroids: 128 });
+
+  it('documents of 1 to 300 tokens equal the reference in exact and pruned mode', async () => {
+    const gpu = GpuCompressedCorpus.fromCorpus(context, cpu);
+    for (const query of data.queries) {
+      await expectReference(gpu, cpu, query, { k: 16, exact: true });
+      await expectReference(gpu, cpu, query, { k: 5, nprobe: 2, ndocs: 8 });
+    }
+    gpu.dispose();
+  });
+});
+
 describe('GPU compressed corpus: appends, shards, tombstones, filters', () => {
   const dim = 64;
   const data = clusteredCorpus({ seed: 5, dim, lengths: Array.from({ length: 80 }, (_, i) => 2 + (i % 20)), words: 512, queries: 2 });
