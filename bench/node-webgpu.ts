@@ -9,10 +9,12 @@ import { create, globals } from 'webgpu';
 import { requestScorerDevice } from '../packages/colbert-web/src/gpu/request-device.js';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** Kept for the life of the process: when the GPU object is collected, Dawn tears down every device it made. */
+let instance: GPU | undefined;
 
 export interface BenchDevice {
   device: GPUDevice;
-  /** Kept alive with the device: Dawn tears the device down when the GPU object is collected. */
+  /** The WebGPU entry point (kept alive by this module for the life of the process). */
   gpu: GPU;
   adapter: { vendor: string; architecture: string; description: string };
   /** SwiftShader (WebGPU on the CPU): its timings prove correctness, not speed. */
@@ -26,7 +28,7 @@ export async function benchDevice(): Promise<BenchDevice> {
     process.exit(child.status ?? 1);
   }
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  const gpu = (instance ??= create([]));
   const device = await requestScorerDevice({ gpu, powerPreference: 'high-performance' });
   const { vendor, architecture, description } = device.adapterInfo;
   const adapter = { vendor, architecture, description };
