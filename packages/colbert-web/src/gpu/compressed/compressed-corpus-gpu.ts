@@ -3,7 +3,7 @@ import type { CompressedCorpus } from '../../scoring/compressed/compressed-corpu
 import { validateTables, type CompressedTables } from '../../scoring/compressed/compressed-tables.js';
 import { ensureCapacity } from '../../scoring/compressed/growable.js';
 import { residualBytes, type ResidualCodec } from '../../scoring/compressed/residual-codec.js';
-import { indexOfSorted } from '../../scoring/compressed/sorted-index.js';
+import { sortedPosition } from '../../scoring/sorted-position.js';
 import type { CentroidTable } from '../../scoring/compressed/train-centroids.js';
 import type { GpuContext } from '../context.js';
 import { assertUsable } from '../device-failure.js';
@@ -156,7 +156,7 @@ export class GpuCompressedCorpus {
 
   /** Slot of a sequence number, or −1 (binary search: sequence numbers increase with the slot). */
   slotOf(seq: number): number {
-    return indexOfSorted(this.seqList, this.count, seq);
+    return sortedPosition(this.seqList, this.count, seq);
   }
 
   seqOf(slot: number): number {

@@ -5,7 +5,7 @@ import { validateTables, type CompressedTables } from './compressed-tables.js';
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
 import { encodeResidual, residualBytes, type ResidualCodec } from './residual-codec.js';
-import { indexOfSorted } from './sorted-index.js';
+import { sortedPosition } from '../sorted-position.js';
 import type { CentroidTable } from './train-centroids.js';
 
 /** Documents to append: float32 token rows back to back, the token count and sequence number of each. */
@@ -113,7 +113,7 @@ export class CompressedCorpus {
 
   /** Position of a sequence number, or −1 (binary search: sequence numbers increase with position). */
   positionOf(seq: number): number {
-    return indexOfSorted(this.seqList, this.count, seq);
+    return sortedPosition(this.seqList, this.count, seq);
   }
 
   /**
