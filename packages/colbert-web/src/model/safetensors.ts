@@ -103,9 +103,9 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, T
     if (shape.length !== 3 || blob !== Q4_BLOCK / 2) throw corrupt(`4-bit tensor ${name} must be U8 of shape [N, K/${Q4_BLOCK}, ${Q4_BLOCK / 2}]`);
     const cols = blocks! * Q4_BLOCK;
     const scales = locate(name + Q4_SCALES);
-    if (scales.dtype !== 'F16' || scales.count !== rows! * blocks!) throw corrupt(`${name}${Q4_SCALES} must be F16 of shape [${rows}, ${blocks}]`);
+    if (scales.dtype !== 'F16' || scales.shape.join() !== [rows, blocks].join()) throw corrupt(`${name}${Q4_SCALES} must be F16 of shape [${rows}, ${blocks}]`);
     const zeros = locate(name + Q4_ZERO_POINTS);
-    if (zeros.dtype !== 'U8' || zeros.count !== rows! * q4ZeroPointBytes(cols)) throw corrupt(`${name}${Q4_ZERO_POINTS} must be U8 of shape [${rows}, ${q4ZeroPointBytes(cols)}]`);
+    if (zeros.dtype !== 'U8' || zeros.shape.join() !== [rows, q4ZeroPointBytes(cols)].join()) throw corrupt(`${name}${Q4_ZERO_POINTS} must be U8 of shape [${rows}, ${q4ZeroPointBytes(cols)}]`);
     const q4: Q4Matrix = { rows: rows!, cols, packed, scales: decode(bytes, scales.at, scales.count, 'F16'), zeroPoints: bytes.slice(zeros.at, zeros.at + zeros.count) };
     let data: Float32Array | undefined;
     return {
