@@ -11,7 +11,7 @@ import { generatePreset } from '@colbert-web/fixtures';
 import type { PresetName } from '@colbert-web/fixtures';
 import { createWasmScorer, loadNodeEncoder, memoryFiles } from 'colbert-web/node';
 import type { EncodedText } from 'colbert-web/node';
-import { compactSafetensors } from '../packages/cli/src/optimize-model.js';
+import { compactCheckpointFiles } from '../packages/cli/src/optimize-model.js';
 import type { WeightFormat } from '../packages/cli/src/optimize-model.js';
 import { scifactDocuments, scifactQueries } from './corpus.js';
 import { environment, fmt, report } from './stats.js';
@@ -25,8 +25,7 @@ const SHAPES: readonly { name: PresetName; ranking: boolean }[] = [
 ];
 
 function convert(files: ReadonlyMap<string, Uint8Array>, format: 'fp32' | WeightFormat): Map<string, Uint8Array> {
-  if (format === 'fp32') return new Map(files);
-  return new Map([...files].map(([path, bytes]) => [path, path.endsWith('.safetensors') ? compactSafetensors(bytes, path, format).bytes : bytes]));
+  return format === 'fp32' ? new Map(files) : compactCheckpointFiles(files, format);
 }
 
 function minRowCosine(a: readonly EncodedText[], b: readonly EncodedText[]): number {

@@ -50,7 +50,7 @@ export async function optimizeModelCommand(args: string[]): Promise<number> {
       after += size;
       continue;
     }
-    const { bytes, tensors } = compactSafetensors(new Uint8Array(readFileSync(from)), from, format, file === 'model.safetensors' ? 'backbone' : 'head');
+    const { bytes, tensors } = compactSafetensors(new Uint8Array(readFileSync(from)), from, format, weightsRole(file));
     writeFileSync(to, bytes);
     after += bytes.length;
     process.stderr.write(`${file}: ${tensors} tensors, ${mb(size)} → ${mb(bytes.length)}\n`);
@@ -76,6 +76,22 @@ export function compactSafetensors(bytes: Uint8Array, file: string, format: Weig
     return format === 'q4' && linear && canQuantizeQ4(shape) ? 'Q4' : 'I8';
   };
   return { bytes: writeSafetensors([...tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data, dtype: storedAs(name, t.shape) }))), tensors: tensors.size };
+}
+
+/** Whose weights a safetensors file of a checkpoint holds, by its path in the folder. */
+export function weightsRole(path: string): 'backbone' | 'head' {
+  return path === 'model.safetensors' ? 'backbone' : 'head';
+}
+
+/**
+ * `optimize-model` in memory: a checkpoint's files (path → bytes) with every safetensors file in `format` and the
+ * other files as they are (benches and browser tests build compact checkpoints this way).
+ *
+ * @example
+ * const q4 = compactCheckpointFiles(generatePreset('tiny'), 'q4');
+ */
+export function compactCheckpointFiles(files: ReadonlyMap<string, Uint8Array>, format: WeightFormat): Map<string, Uint8Array> {
+  return new Map([...files].map(([path, bytes]) => [path, path.endsWith('.safetensors') ? compactSafetensors(bytes, path, format, weightsRole(path)).bytes : bytes]));
 }
 
 function listFiles(root: string): string[] {
