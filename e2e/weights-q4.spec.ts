@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import { encodeGolden } from './golden-encode.js';
 
 // `optimize-model --weights q4` copies of the golden recipes (written by e2e/global-setup.ts: backbone Linears as
 // MatMulNBits blocks) loaded in a Chromium worker, on WASM and on WebGPU (SwiftShader), against the fp32 golden
@@ -13,49 +13,6 @@ const MODELS = [
   { name: 'ModernBERT', url: '/__generated/modernbert-q4/', reference: '/__shared/fixtures/modernbert-tiny-golden/reference/', floor: 0.94 },
 ] as const;
 
-interface Outcome {
-  backend: string;
-  minCosine: number;
-  idMismatches: string[];
-  gpuNodes: number | null;
-  cpuFallback: readonly string[] | null;
-  vectors: number[][];
-}
-
-/** Encodes every 8th reference text; the smallest row cosine with the reference, and the vectors themselves. */
-function run(page: Page, url: string, reference: string, backend: 'wasm' | 'webgpu'): Promise<Outcome> {
-  return page.evaluate(
-    async ([url, reference, backend]) => {
-      const ref = await (await fetch(`${reference}reference.json`)).json();
-      const bin = new Float32Array(await (await fetch(`${reference}reference.bin`)).arrayBuffer());
-      const entries = ref.entries.filter((_: unknown, i: number) => i % 8 === 0);
-      const encoder = await window.colbert.createEncoder({ model: url, backend, cache: false });
-      const encoded = await encoder.encode(entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode })));
-      const info = (await encoder.info()).backend;
-      await encoder.close();
-      const comparison = window.golden.compareWithReference(entries, bin, encoded);
-      let minCosine = 1;
-      entries.forEach((entry: Parameters<typeof window.golden.expectedRows>[0], i: number) => {
-        const got = encoded[i]!;
-        window.golden.expectedRows(entry, bin).vectors.forEach((row, r) => {
-          let dot = 0;
-          for (let c = 0; c < got.dim; c++) dot += row[c]! * got.vectors[r * got.dim + c]!;
-          minCosine = Math.min(minCosine, dot);
-        });
-      });
-      return {
-        backend: info.name,
-        minCosine,
-        idMismatches: [...comparison.idMismatches],
-        gpuNodes: info.name === 'webgpu' ? (info.placement?.gpu ?? null) : null,
-        cpuFallback: info.name === 'webgpu' ? (info.placement?.cpuFallback ?? null) : null,
-        vectors: encoded.map((e) => Array.from(e.vectors)),
-      };
-    },
-    [url, reference, backend] as const,
-  );
-}
-
 test.beforeEach(async ({ page }) => {
   await page.goto('/harness/encoder.html');
   await page.waitForFunction(() => window.harnessReady === true);
@@ -63,12 +20,12 @@ test.beforeEach(async ({ page }) => {
 
 for (const { name, url, reference, floor } of MODELS) {
   test(`${name} q4 checkpoint: MatMulNBits on WASM and on WebGPU, each row within cosine ${floor} of fp32`, async ({ page }) => {
-    const wasm = await run(page, url, reference, 'wasm');
+    const wasm = await encodeGolden(page, { url, reference, backend: 'wasm', every: 8 });
     expect(wasm).toMatchObject({ backend: 'wasm', idMismatches: [] });
     expect(wasm.minCosine).toBeGreaterThanOrEqual(floor);
     expect(wasm.minCosine).toBeLessThan(0.9999); // 4-bit weights did load: fp32 gives 1 − 1e-7
 
-    const webgpu = await run(page, url, reference, 'webgpu');
+    const webgpu = await encodeGolden(page, { url, reference, backend: 'webgpu', every: 8 });
     expect(webgpu).toMatchObject({ backend: 'webgpu', idMismatches: [], cpuFallback: [] });
     expect(webgpu.gpuNodes).toBeGreaterThan(0);
     expect(webgpu.minCosine).toBeGreaterThanOrEqual(floor);
