@@ -110,7 +110,7 @@ const speed: (SpeedRow & { shape: string })[] = [];
 const speedDocuments = scifactDocuments(Number(values['speed-docs']) * 40).filter((d) => d.length > 1500).slice(0, Number(values['speed-docs']));
 for (const shape of SHAPES.filter((s) => !s.ranking)) {
   const files = generatePreset(shape.name);
-  const formats = new Map([['fp32', files], ['q4', convert(files, 'q4')]]);
+  const formats = new Map([['fp32', { files }], ['q4', { files: convert(files, 'q4') }]]);
   for (const backend of ['native', 'wasm'] as const) {
     speed.push(...(await timeFormats(formats, speedDocuments, backend, Number(values.threads), Number(values.runs))).map((r) => ({ shape: shape.name, ...r })));
     process.stderr.write(`${shape.name} ${backend}: timed\n`);

@@ -4,7 +4,7 @@
  * machine falls on both alike; fp32 is the peer, so the figure that matters is the ratio.
  */
 import { loadNodeEncoder, memoryFiles } from 'colbert-web/node';
-import type { NodeBackend } from 'colbert-web/node';
+import type { LoadOptions, NodeBackend } from 'colbert-web/node';
 import { summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
@@ -19,17 +19,23 @@ export interface SpeedRow {
   vsFp32: number;
 }
 
+/** A checkpoint's files, and which of its weights to load (default its safetensors). */
+export interface Timed {
+  readonly files: Map<string, Uint8Array>;
+  readonly weights?: LoadOptions['weights'];
+}
+
 /**
  * Times `encode(documents)` `runs` times for each checkpoint in `formats` (fp32 first), alternating run by run.
  *
  * @example
- * const rows = await timeFormats(new Map([['fp32', files], ['q4', q4]]), texts, 'wasm', 2, 3);
+ * const rows = await timeFormats(new Map([['fp32', { files }], ['q4', { files: q4 }]]), texts, 'wasm', 2, 3);
  */
-export async function timeFormats(formats: ReadonlyMap<string, Map<string, Uint8Array>>, documents: readonly string[], backend: NodeBackend, threads: number, runs: number): Promise<SpeedRow[]> {
+export async function timeFormats(formats: ReadonlyMap<string, Timed>, documents: readonly string[], backend: NodeBackend, threads: number, runs: number): Promise<SpeedRow[]> {
   const inputs = documents.map((text) => ({ text, kind: 'document' as const }));
   const loaded = [];
-  for (const [format, files] of formats) {
-    const encoder = await loadNodeEncoder(memoryFiles(files, format), { backend, threads });
+  for (const [format, { files, weights }] of formats) {
+    const encoder = await loadNodeEncoder(memoryFiles(files, format), { backend, threads, ...(weights ? { weights } : {}) });
     await encoder.encode(inputs.slice(0, 1));
     loaded.push({ format, encoder, samples: [] as number[] });
   }
