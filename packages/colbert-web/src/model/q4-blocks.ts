@@ -24,12 +24,28 @@ export interface Q4Matrix {
   readonly zeroPoints: Uint8Array;
 }
 
-/** Blocks per row. `cols` must be a multiple of 32 (`canQuantizeQ4`). */
+/**
+ * Blocks per row. `cols` must be a multiple of 32 (`canQuantizeQ4`).
+ *
+ * @example
+ * q4BlocksPerRow(384); // 12
+ */
 export const q4BlocksPerRow = (cols: number): number => cols / Q4_BLOCK;
-/** Bytes of one row's zero points (two per byte). */
+/**
+ * Bytes of one row's zero points (two per byte).
+ *
+ * @example
+ * q4ZeroPointBytes(96); // 2 (three blocks)
+ */
 export const q4ZeroPointBytes = (cols: number): number => Math.ceil(q4BlocksPerRow(cols) / 2);
 
-/** Whether a tensor of `shape` is stored in 4-bit blocks: 2-D with whole blocks in every row. */
+/**
+ * Whether a tensor of `shape` can be stored in 4-bit blocks: 2-D with whole blocks in every row.
+ *
+ * @example
+ * canQuantizeQ4([384, 1536]); // true
+ * canQuantizeQ4([384]); // false
+ */
 export function canQuantizeQ4(shape: readonly number[]): boolean {
   return shape.length === 2 && shape[1]! > 0 && shape[1]! % Q4_BLOCK === 0;
 }
@@ -121,7 +137,12 @@ export function dequantizeQ4(m: Q4Matrix): Float32Array {
   return out;
 }
 
-/** Several matrices with the same `cols` stacked row-wise (a fused QKV weight): blocks never cross rows. */
+/**
+ * Several matrices with the same `cols` stacked row-wise (a fused QKV weight): blocks never cross rows.
+ *
+ * @example
+ * const qkv = stackQ4([query.q4, key.q4, value.q4]); // rows 3H, cols H
+ */
 export function stackQ4(parts: readonly Q4Matrix[]): Q4Matrix {
   const cols = parts[0]!.cols;
   if (parts.some((p) => p.cols !== cols)) throw new Error('stackQ4: every part needs the same number of columns');
