@@ -1,7 +1,17 @@
-// Exposes compressed-index training to Playwright (e2e/compressed-determinism.spec.ts). A test page.
+// Exposes compressed-index training and the compressed WASM kernels (run in a worker) to Playwright
+// (e2e/compressed-determinism.spec.ts). A test page.
 import { compressedDigests } from './compressed-digest.js';
+import type { KernelCheckOptions, KernelCheckResult } from './compressed-kernel-checks.js';
 
-const compressed = { compressedDigests };
+function kernelChecksInWorker(options: KernelCheckOptions): Promise<KernelCheckResult> {
+  const worker = new Worker(new URL('./compressed-kernels-worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<KernelCheckResult>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<{ result?: KernelCheckResult; error?: string }>) => (e.data.result ? resolve(e.data.result) : reject(new Error(e.data.error)));
+    worker.onerror = (e) => reject(new Error(e.message));
+  }).finally(() => worker.terminate());
+}
+
+const compressed = { compressedDigests, kernelChecksInWorker };
 
 declare global {
   interface Window {

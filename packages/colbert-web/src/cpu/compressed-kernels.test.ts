@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScoredDocument } from '../scoring/scorer.js';
 import { ErrorCode } from '../errors.js';
 import { assignCentroids } from '../scoring/compressed/assign-centroid.js';
 import { compressCorpus, trainCompression } from '../scoring/compressed/build-compressed.js';
 import { referenceSearchCompressed } from '../scoring/compressed/reference-f64.js';
 import { searchCompressed } from '../scoring/compressed/compressed-search.js';
 import { clusteredCorpus } from '../testing/clustered-corpus.js';
-import { expectSameRanking } from '../testing/same-ranking.js';
+import { compressedRankingMismatch } from '../testing/same-ranking.js';
 import { createCompressedKernels, type CompressedKernels } from './compressed-kernels.js';
+
+const expectSameRanking = (actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void => expect(compressedRankingMismatch(actual, expected)).toBeUndefined();
 
 // The WebAssembly compressed-index kernels against the float64 oracle (reference-f64.ts), as
 // compressed-search.test.ts checks the TypeScript search, on 1 and 2 threads; assignment against the TypeScript

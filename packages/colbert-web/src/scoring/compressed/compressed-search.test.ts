@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { ScoredDocument } from '../scorer.js';
 import { ErrorCode } from '../../errors.js';
 import { clusteredCorpus } from '../../testing/clustered-corpus.js';
-import { expectSameRanking } from '../../testing/same-ranking.js';
+import { compressedRankingMismatch } from '../../testing/same-ranking.js';
 import { compressCorpus } from './build-compressed.js';
 import { searchCompressed } from './compressed-search.js';
 import { referenceSearchCompressed } from './reference-f64.js';
 import { pruningDefaults } from './search-defaults.js';
+
+const expectSameRanking = (actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void => expect(compressedRankingMismatch(actual, expected)).toBeUndefined();
 
 for (const [dim, nbits] of [[64, 2], [96, 4], [128, 2]] as const) {
   describe(`compressed search, d = ${dim}, nbits ${nbits}`, () => {
