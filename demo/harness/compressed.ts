@@ -8,6 +8,7 @@ function kernelChecksInWorker(options: KernelCheckOptions): Promise<KernelCheckR
   return new Promise<KernelCheckResult>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<{ result?: KernelCheckResult; error?: string }>) => (e.data.result ? resolve(e.data.result) : reject(new Error(e.data.error)));
     worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage(options);
   }).finally(() => worker.terminate());
 }
 
