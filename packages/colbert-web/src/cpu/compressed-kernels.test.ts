@@ -19,6 +19,7 @@ const kernels: Record<number, CompressedKernels> = {};
 beforeAll(async () => {
   kernels[1] = await createCompressedKernels({ threads: 1 });
   kernels[2] = await createCompressedKernels({ threads: 2 });
+  expect([kernels[1].threads, kernels[2].threads]).toEqual([1, 2]);
 });
 afterAll(() => {
   kernels[1]?.dispose();
@@ -30,27 +31,30 @@ for (const [dim, nbits] of [[64, 2], [96, 4], [128, 2], [128, 4]] as const) {
     const data = clusteredCorpus({ seed: dim + nbits, dim, lengths: Array.from({ length: 300 }, (_, i) => 4 + ((i * 13) % 60)), words: 2048, queries: 3 });
     const corpus = compressCorpus(data, dim, { nbits, seed: 9 });
 
-    for (const threads of [1, 2]) {
-      it(`${threads} thread(s): exact mode equals the float64 reference`, async () => {
-        expect(kernels[threads]!.threads).toBe(threads);
-        for (const query of data.queries) {
+    it('exact mode equals the float64 reference, on 1 and 2 threads', async () => {
+      for (const query of data.queries) {
+        const expected = referenceSearchCompressed(corpus, query, { k: 25, exact: true });
+        for (const threads of [1, 2]) {
           const result = await kernels[threads]!.search(corpus, query, { k: 25, exact: true });
           expect(result).toMatchObject({ pruned: false, candidates: 300, scored: 300 });
-          expectSameRanking(result.hits, referenceSearchCompressed(corpus, query, { k: 25, exact: true }));
+          expectSameRanking(result.hits, expected);
         }
-      });
+      }
+    });
 
-      it(`${threads} thread(s): pruned mode equals the float64 reference, and counts what the TypeScript search counts`, async () => {
-        for (const query of data.queries) {
-          for (const settings of [{}, { nprobe: 1, ndocs: 40 }, { nprobe: 4, ndocs: 100, centroidThreshold: 0.3 }]) {
+    it('pruned mode equals the float64 reference and counts what the TypeScript search counts, on 1 and 2 threads', async () => {
+      for (const query of data.queries) {
+        for (const settings of [{}, { nprobe: 1, ndocs: 40 }, { nprobe: 4, ndocs: 100, centroidThreshold: 0.3 }]) {
+          const expected = referenceSearchCompressed(corpus, query, { k: 10, ...settings });
+          const ts = searchCompressed(corpus, query, { k: 10, ...settings });
+          for (const threads of [1, 2]) {
             const result = await kernels[threads]!.search(corpus, query, { k: 10, ...settings });
-            const ts = searchCompressed(corpus, query, { k: 10, ...settings });
             expect(result).toMatchObject({ pruned: true, candidates: ts.candidates, scored: ts.scored });
-            expectSameRanking(result.hits, referenceSearchCompressed(corpus, query, { k: 10, ...settings }));
+            expectSameRanking(result.hits, expected);
           }
         }
-      });
-    }
+      }
+    });
 
     it('assignment gives the TypeScript codes exactly, on 1 and 2 threads', async () => {
       const { table } = trainCompression(data.vectors, dim, { nbits, seed: 4, centroids: 300 });
