@@ -4,6 +4,7 @@
  * (default 1M and 3M tokens), d = 128, SciFact's document lengths repeated, 32-token queries built from a
  * document's words (packages/colbert-web/src/testing/clustered-corpus.ts). Node, one process. Also the build:
  * training (TypeScript), assignment on the WASM kernel, with the TypeScript assignment on a subset as its peer.
+ * The three searches are interleaved query by query, so a shared machine's drifting load weighs on all alike.
  *
  *   npx tsx bench/compressed-synthetic.ts [--tokens 1000000,3000000] [--nbits 2] [--queries 20] [--ts-queries 5]
  *     [--threads 2] [--assign-peer-rows 20000]
@@ -48,15 +49,6 @@ for (const target of values.tokens.split(',').map(Number)) {
 
   const scorer = await createWasmScorer({ dim, precision: 'int8', threads });
   await scorer.append({ tokens: storeTokens(data.vectors, dim, 'int8'), lengths: data.lengths, seqs: data.seqs });
-  const int8Ms = [];
-  const exactTop: Set<number>[] = [];
-  for (const query of data.queries) {
-    const started = performance.now();
-    exactTop.push(new Set((await scorer.score(query, { k })).map((h) => h.seq)));
-    int8Ms.push(performance.now() - started);
-  }
-  scorer.dispose();
-  console.error(`${tokens} tokens: int8 p50 ${fmt(summarise(int8Ms).median)} ms`);
 
   let started = performance.now();
   const { table, codec } = trainCompression(data.vectors, dim, { nbits });
@@ -82,24 +74,28 @@ for (const target of values.tokens.split(',').map(Number)) {
   started = performance.now();
   await kernels.search(corpus, data.queries[0]!, { k });
   const firstSearchMs = performance.now() - started;
+  // Interleaved per query (int8, WASM pruned, then TS pruned on the first few), so that the load of this shared
+  // machine, which drifts over minutes, weighs on all three alike.
+  const int8Ms = [];
   const wasmMs = [];
-  const wasmHits = [];
+  const tsMs = [];
   let wasmOverlap = 0;
+  let tsAgreement = 0;
   for (const [i, query] of data.queries.entries()) {
-    const t = performance.now();
+    let t = performance.now();
+    const exactTop = new Set((await scorer.score(query, { k })).map((h) => h.seq));
+    int8Ms.push(performance.now() - t);
+    t = performance.now();
     const { hits } = await kernels.search(corpus, query, { k });
     wasmMs.push(performance.now() - t);
-    wasmHits.push(hits);
-    wasmOverlap += overlap(hits, exactTop[i]!);
-  }
-  const tsMs = [];
-  let tsAgreement = 0;
-  for (const [i, query] of data.queries.slice(0, tsQueries).entries()) {
-    const t = performance.now();
-    const { hits } = searchCompressed(corpus, query, { k });
+    wasmOverlap += overlap(hits, exactTop);
+    if (i >= tsQueries) continue;
+    t = performance.now();
+    const ts = searchCompressed(corpus, query, { k }).hits;
     tsMs.push(performance.now() - t);
-    tsAgreement += overlap(hits, new Set(wasmHits[i]!.map((h) => h.seq)));
+    tsAgreement += overlap(ts, new Set(hits.map((h) => h.seq)));
   }
+  scorer.dispose();
   const row = {
     tokens,
     documents: lengths.length,
