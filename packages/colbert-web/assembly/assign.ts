@@ -24,7 +24,7 @@ import { claim, field } from './job';
 /**
  * The fine centroid of each token row: the best dot product among the fine centroids of its `probe` (1 or 2)
  * best non-empty coarse cells. Threads claim `chunk` rows at a time; each converts its row to float64 in its
- * scratch slot once.
+ * scratch slot once (the slot: dim + cells + 1 f64).
  * Job: 1 chunk, 2 slot counter, 3 vectors (f32, rows × dim), 4 rows, 5 dim (multiple of 4), 6 coarse (f64),
  * 7 cells, 8 coarseStart (u32, cells + 1), 9 centroids (f64), 10 codes (u32, out), 11 scratch,
  * 12 scratch bytes per slot, 13 probe.
@@ -55,47 +55,24 @@ export function assignCentroids(job: usize): void {
         v128.store(x + (i << 3), f64x2.promote_low_f32x4(v));
         v128.store(x + (i << 3) + 16, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
       }
+      // Every cell's dot product, two cells per pass (dots[cells] may receive a copy of the last one).
+      for (let j: usize = 0; j < cells; j += 2) dotPair(x, coarse + j * row, coarse + min(j + 1, cells - 1) * row, row, dots + (j << 3));
       // The best two non-empty cells, in order (ties: the earlier cell first).
       let cell0: i32 = -1, cell1: i32 = -1;
       let dot0 = -Infinity, dot1 = -Infinity;
-      let pending: i32 = -1;
       for (let j: usize = 0; j < cells; j++) {
-        if (load<u32>(coarseStart + (j << 2)) === load<u32>(coarseStart + (j << 2), 4)) continue;
-        if (pending < 0) {
-          pending = <i32>j;
-          continue;
-        }
-        dotPair(x, coarse + <usize>pending * row, coarse + j * row, row, dots);
-        for (let s: usize = 0; s < 2; s++) {
-          const dot = load<f64>(dots + (s << 3));
-          const cell = s === 0 ? pending : <i32>j;
-          if (dot > dot0) {
-            if (probe > 1) {
-              dot1 = dot0;
-              cell1 = cell0;
-            }
-            dot0 = dot;
-            cell0 = cell;
-          } else if (probe > 1 && dot > dot1) {
-            dot1 = dot;
-            cell1 = cell;
-          }
-        }
-        pending = -1;
-      }
-      if (pending >= 0) {
-        dotPair(x, coarse + <usize>pending * row, coarse + <usize>pending * row, row, dots);
-        const dot = load<f64>(dots);
+        if (load<u32>(coarseStart + (j << 2)) === load<u32>(coarseStart + (j << 2), 4)) continue; // empty
+        const dot = load<f64>(dots + (j << 3));
         if (dot > dot0) {
           if (probe > 1) {
             dot1 = dot0;
             cell1 = cell0;
           }
           dot0 = dot;
-          cell0 = pending;
+          cell0 = <i32>j;
         } else if (probe > 1 && dot > dot1) {
           dot1 = dot;
-          cell1 = pending;
+          cell1 = <i32>j;
         }
       }
       let best: i32 = -1;

@@ -10,20 +10,43 @@ import { addLanes, claim, field, floatField } from './job';
  * Job: 1 chunk, 3 documents (u32 positions), 4 count, 5 tokenStart, 6 codes, 7 S, 8 groups, 9 cmax,
  * 10 threshold (f32), 11 prune (0 or 1), 12 scores (f64 per listed document, out), 13 rows.
  */
-export function approximateScores(job: usize): void {
-  const chunk = <u32>field(job, 1);
-  const docs = field(job, 3);
-  const count = <u32>field(job, 4);
-  const starts = field(job, 5);
+// @ts-ignore: decorator
+@inline function approximateOne(job: usize, i: usize, from: usize, to: usize): void {
   const codes = field(job, 6);
   const scores = field(job, 7);
   const groups = field(job, 8);
   const cmax = field(job, 9);
   const threshold = floatField(job, 10);
   const prune = field(job, 11) !== 0;
-  const out = field(job, 12);
   const rows = field(job, 13);
   const stride = groups << 4;
+  let counted = false;
+  let total: f64 = 0;
+  for (let g: usize = 0; g < groups; g++) {
+    let best = f32x4.splat(-Infinity);
+    const lane = scores + (g << 4);
+    for (let t = from; t < to; t++) {
+      const c = <usize>load<u32>(codes + (t << 2));
+      if (prune && !(load<f32>(cmax + (c << 2)) >= threshold)) continue;
+      counted = true;
+      best = f32x4.pmax(best, v128.load(lane + c * stride));
+    }
+    total = addLanes(total, best, min<usize>(4, rows - (g << 2)));
+  }
+  store<f64>(field(job, 12) + (i << 3), counted ? total : 0);
+}
+
+/**
+ * Claims chunks of the listed documents (job fields 1 chunk, 3 positions, 4 count, 5 tokenStart) until none are
+ * left and scores each: exactly (`exactOne`, with this thread's scratch slot) or approximately.
+ */
+// @ts-ignore: decorator
+@inline function scoreDocuments(job: usize, exact: bool): void {
+  const best = exact ? field(job, 17) + <usize>claim(job + 8, 1) * field(job, 18) : 0;
+  const chunk = <u32>field(job, 1);
+  const docs = field(job, 3);
+  const count = <u32>field(job, 4);
+  const starts = field(job, 5);
   while (true) {
     const start = claim(job, chunk);
     if (start >= count) break;
@@ -32,22 +55,14 @@ export function approximateScores(job: usize): void {
       const doc = <usize>load<u32>(docs + (i << 2));
       const from = <usize>load<u32>(starts + (doc << 2));
       const to = <usize>load<u32>(starts + (doc << 2), 4);
-      let counted = false;
-      let total: f64 = 0;
-      for (let g: usize = 0; g < groups; g++) {
-        let best = f32x4.splat(-Infinity);
-        const lane = scores + (g << 4);
-        for (let t = from; t < to; t++) {
-          const c = <usize>load<u32>(codes + (t << 2));
-          if (prune && !(load<f32>(cmax + (c << 2)) >= threshold)) continue;
-          counted = true;
-          best = f32x4.pmax(best, v128.load(lane + c * stride));
-        }
-        total = addLanes(total, best, min<usize>(4, rows - (g << 2)));
-      }
-      store<f64>(out + (i << 3), counted ? total : 0);
+      if (exact) exactOne(job, i, from, to, best);
+      else approximateOne(job, i, from, to);
     }
   }
+}
+
+export function approximateScores(job: usize): void {
+  scoreDocuments(job, false);
 }
 
 /**
@@ -116,12 +131,8 @@ export function residualTable(job: usize): void {
  * 10 residuals, 11 residual bytes per token, 12 T, 13 centroids (f32, k × dim), 14 decode table, 15 dim,
  * 16 nbits, 17 scratch, 18 scratch bytes per slot, 19 scores (f64 per listed document, out).
  */
-export function exactScores(job: usize): void {
-  const slot = <usize>claim(job + 8, 1);
-  const chunk = <u32>field(job, 1);
-  const docs = field(job, 3);
-  const count = <u32>field(job, 4);
-  const starts = field(job, 5);
+// @ts-ignore: decorator
+@inline function exactOne(job: usize, i: usize, from: usize, to: usize, best: usize): void {
   const codes = field(job, 6);
   const scores = field(job, 7);
   const groups = field(job, 8);
@@ -133,33 +144,25 @@ export function exactScores(job: usize): void {
   const decode = field(job, 14);
   const row = field(job, 15) << 2;
   const nbits = field(job, 16);
-  const best = field(job, 17) + slot * field(job, 18);
-  const out = field(job, 19);
   const stride = groups << 4;
   const byteStride = stride << 8;
-  while (true) {
-    const start = claim(job, chunk);
-    if (start >= count) break;
-    const end = <usize>min(start + chunk, count);
-    for (let i = <usize>start; i < end; i++) {
-      const doc = <usize>load<u32>(docs + (i << 2));
-      const from = <usize>load<u32>(starts + (doc << 2));
-      const to = <usize>load<u32>(starts + (doc << 2), 4);
-      for (let g: usize = 0; g < groups; g++) v128.store(best + (g << 4), f32x4.splat(-Infinity));
-      for (let t = from; t < to; t++) {
-        const c = <usize>load<u32>(codes + (t << 2));
-        const residual = residuals + t * bytes;
-        const inverse = f32x4.splat(inverseNorm(centroids + c * row, residual, bytes, decode, nbits));
-        for (let g: usize = 0; g < groups; g++) {
-          let dot = v128.load(scores + c * stride + (g << 4));
-          const lane = table + (g << 4);
-          for (let p: usize = 0; p < bytes; p++) dot = f32x4.add(dot, v128.load(lane + p * byteStride + <usize>load<u8>(residual + p) * stride));
-          v128.store(best + (g << 4), f32x4.pmax(v128.load(best + (g << 4)), f32x4.mul(dot, inverse)));
-        }
-      }
-      let total: f64 = 0;
-      for (let g: usize = 0; g < groups; g++) total = addLanes(total, v128.load(best + (g << 4)), min<usize>(4, rows - (g << 2)));
-      store<f64>(out + (i << 3), total);
+  for (let g: usize = 0; g < groups; g++) v128.store(best + (g << 4), f32x4.splat(-Infinity));
+  for (let t = from; t < to; t++) {
+    const c = <usize>load<u32>(codes + (t << 2));
+    const residual = residuals + t * bytes;
+    const inverse = f32x4.splat(inverseNorm(centroids + c * row, residual, bytes, decode, nbits));
+    for (let g: usize = 0; g < groups; g++) {
+      let dot = v128.load(scores + c * stride + (g << 4));
+      const lane = table + (g << 4);
+      for (let p: usize = 0; p < bytes; p++) dot = f32x4.add(dot, v128.load(lane + p * byteStride + <usize>load<u8>(residual + p) * stride));
+      v128.store(best + (g << 4), f32x4.pmax(v128.load(best + (g << 4)), f32x4.mul(dot, inverse)));
     }
   }
+  let total: f64 = 0;
+  for (let g: usize = 0; g < groups; g++) total = addLanes(total, v128.load(best + (g << 4)), min<usize>(4, rows - (g << 2)));
+  store<f64>(field(job, 19) + (i << 3), total);
+}
+
+export function exactScores(job: usize): void {
+  scoreDocuments(job, true);
 }

@@ -39,12 +39,12 @@ export async function assignCentroidsWasm(runner: KernelRunner, table: CentroidT
   const centroidsAt = put64(centroids);
   const startAt = arena.alloc(4 * coarseStart.length);
   arena.u32(startAt, coarseStart.length).set(coarseStart);
-  const slot = 8 * dim + 16;
+  const cells = coarseStart.length - 1;
+  const slot = (8 * (dim + cells + 1) + 15) & ~15; // the row as f64, then a dot product per cell
   const scratch = arena.alloc(slot * runner.threads);
   const batch = Math.min(rows, BATCH_ROWS);
   const vectorsAt = arena.alloc(4 * batch * dim);
   const codesAt = arena.alloc(4 * batch);
-  const cells = coarseStart.length - 1;
   const chunk = Math.max(1, Math.min(64, Math.ceil(batch / (runner.threads * 16))));
   for (let from = 0; from < rows; from += batch) {
     throwIfAborted(options.signal);
