@@ -1,17 +1,20 @@
 /**
  * The compressed, pruned token index (packages/colbert-web/src/scoring/compressed/) on SciFact with the lexical
- * model (d = 128, ≈1.22M tokens), in Node: nDCG@10 of the pruned search at nbits 2 and 4 against the exact int8
- * scan (the WebAssembly scorer, the peer, same run), top-10 overlap of pruned vs `exact` on the same compressed
- * index, bytes per token, ms/query p50/p95 of both, and training + compression time.
+ * model (d = 128, ≈1.22M tokens), in Node: nDCG@10 of the pruned search on the WebAssembly kernels
+ * (createCompressedKernels) and on TypeScript at nbits 2 and 4 against the exact int8 scan (the WebAssembly
+ * scorer, the peer, same run), top-10 overlap of pruned vs `exact` (WASM) on the same compressed index, bytes per
+ * token, ms/query p50/p95 of all three, training time and assignment time (WASM kernel, with the TypeScript
+ * assignment of a subset as its peer).
  * Embeddings are cached under bench/.cache (the lexical model and an f32 index file built by `colbert-web index`).
  *
- *   npx tsx bench/compressed-scifact.ts [--nbits 2,4] [--overlap-queries 60] [--threads N]
+ *   npx tsx bench/compressed-scifact.ts [--nbits 2,4] [--overlap-queries 60] [--ts-queries 300] [--threads 2]
+ *     [--assign-peer-rows 20000]
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createWasmScorer, loadEncoderFrom } from 'colbert-web/node';
+import { createCompressedKernels } from '../packages/colbert-web/src/cpu/compressed-kernels.js';
 import { storeTokens } from '../packages/colbert-web/src/scoring/token-matrix.js';
 import { indexCommand } from '../packages/cli/src/index-command.js';
 import { documentsBySeq, readIndexFile } from '../packages/cli/src/index-file.js';
@@ -32,7 +35,9 @@ const { values } = parseArgs({
   options: {
     nbits: { type: 'string', default: '2,4' },
     'overlap-queries': { type: 'string', default: '60' },
-    threads: { type: 'string', default: String(availableParallelism()) },
+    'ts-queries': { type: 'string', default: '300' },
+    threads: { type: 'string', default: '2' },
+    'assign-peer-rows': { type: 'string', default: '20000' },
   },
 });
 const cache = join(import.meta.dirname, '.cache');
@@ -86,16 +91,27 @@ scorer.dispose();
 const int8 = { backend: scorer.backend, threads, ndcg10: ndcg(int8Hits), bytesPerToken: dim + 4, latency: summarise(int8Ms) };
 console.error(`int8 exact: nDCG@10 ${int8.ndcg10.toFixed(4)}, p50 ${int8.latency.median.toFixed(1)} ms`);
 
+const kernels = await createCompressedKernels({ threads });
 let started = performance.now();
 const wanted = centroidCount(tokens);
 const table = trainCentroids(vectors, dim, trainingSample(tokens, wanted, 0), { centroids: wanted });
 const trainMs = performance.now() - started;
+const peerRows = Math.min(tokens, Number(values['assign-peer-rows']));
 started = performance.now();
-const codes = assignCentroids(table, vectors);
+const tsCodes = assignCentroids(table, vectors.subarray(0, peerRows * dim));
+const tsAssignSubsetMs = performance.now() - started;
+started = performance.now();
+const codes = await kernels.assignCentroids(table, vectors);
 const assignMs = performance.now() - started;
-console.error(`trained ${table.centroids.length / dim} centroids in ${fmt(trainMs / 1000)} s, assigned ${tokens} tokens in ${fmt(assignMs / 1000)} s`);
+const assignmentEqual = tsCodes.every((c, i) => c === codes[i]);
+console.error(`trained ${table.centroids.length / dim} centroids in ${fmt(trainMs / 1000)} s, assigned ${tokens} tokens in ${fmt(assignMs / 1000)} s (WASM); TS on ${peerRows} rows ${fmt(tsAssignSubsetMs)} ms, equal: ${assignmentEqual}`);
 
 const overlapQueries = Math.min(queries.length, Number(values['overlap-queries']));
+const tsQueries = Math.min(queries.length, Number(values['ts-queries']));
+const overlap = (hits: ReadonlyArray<{ seq: number }>, top: ReadonlyArray<{ seq: number }>): number => {
+  const seqs = new Set(top.map((h) => h.seq));
+  return hits.filter((h) => seqs.has(h.seq)).length / k;
+};
 const compressed = [];
 for (const nbits of values.nbits.split(',').map(Number)) {
   started = performance.now();
@@ -103,47 +119,80 @@ for (const nbits of values.nbits.split(',').map(Number)) {
   const corpus = CompressedCorpus.create(table, codec);
   corpus.append({ vectors, lengths, seqs }, codes);
   const encodeMs = performance.now() - started;
-  const prunedHits = [];
-  const prunedMs = [];
+  started = performance.now();
+  await kernels.search(corpus, queryMatrices[0]!, { k });
+  const firstSearchMs = performance.now() - started;
+  const wasmHits = [];
+  const wasmMs = [];
   const scored = [];
   for (const query of queryMatrices) {
     const t = performance.now();
-    const result = searchCompressed(corpus, query, { k });
-    prunedMs.push(performance.now() - t);
-    prunedHits.push(result.hits);
+    const result = await kernels.search(corpus, query, { k });
+    wasmMs.push(performance.now() - t);
+    wasmHits.push(result.hits);
     scored.push(result.scored);
   }
+  const tsHits = [];
+  const tsMs = [];
+  let agreement = 0;
+  for (const [i, query] of queryMatrices.slice(0, tsQueries).entries()) {
+    const t = performance.now();
+    const { hits } = searchCompressed(corpus, query, { k });
+    tsMs.push(performance.now() - t);
+    tsHits.push(hits);
+    agreement += overlap(hits, wasmHits[i]!);
+  }
   const exactMs = [];
-  let overlap = 0;
+  let exactOverlap = 0;
   for (const [i, query] of queryMatrices.slice(0, overlapQueries).entries()) {
     const t = performance.now();
-    const exact = new Set(searchCompressed(corpus, query, { k, exact: true }).hits.map((h) => h.seq));
+    const { hits } = await kernels.search(corpus, query, { k, exact: true });
     exactMs.push(performance.now() - t);
-    overlap += prunedHits[i]!.filter((h) => exact.has(h.seq)).length / k;
+    exactOverlap += overlap(wasmHits[i]!, hits);
   }
+  const wasmNdcg = ndcg(wasmHits);
   const row = {
     nbits,
     centroids: corpus.centroidCount,
-    ndcg10: ndcg(prunedHits),
-    ndcg10VsInt8: ndcg(prunedHits) - int8.ndcg10,
-    top10OverlapPrunedVsExact: overlap / overlapQueries,
+    ndcg10: wasmNdcg,
+    ndcg10VsInt8: wasmNdcg - int8.ndcg10,
+    ndcg10Ts: tsQueries === queries.length ? ndcg(tsHits) : undefined,
+    top10AgreementTsVsWasm: agreement / tsQueries,
+    tsQueries,
+    top10OverlapPrunedVsExact: exactOverlap / overlapQueries,
     overlapQueries,
     bytesPerToken: corpus.bytes / tokens,
     codeAndResidualBytesPerToken: 4 + corpus.residualBytes,
-    pruned: summarise(prunedMs),
-    exactCompressed: summarise(exactMs),
+    wasmPruned: summarise(wasmMs),
+    wasmFirstSearchMs: firstSearchMs,
+    tsPruned: summarise(tsMs),
+    wasmExact: summarise(exactMs),
     scoredPerQuery: summarise(scored).median,
-    trainMs: trainMs,
+    trainMs,
     assignMs,
+    assignPeer: { rows: peerRows, tsMs: tsAssignSubsetMs, equal: assignmentEqual },
     codecAndEncodeMs: encodeMs,
   };
   compressed.push(row);
-  console.error(`nbits ${nbits}: nDCG@10 ${row.ndcg10.toFixed(4)}, overlap ${row.top10OverlapPrunedVsExact.toFixed(3)}, pruned p50 ${row.pruned.median.toFixed(1)} ms`);
+  console.error(`nbits ${nbits}: nDCG@10 WASM ${row.ndcg10.toFixed(4)} TS ${row.ndcg10Ts?.toFixed(4)}, overlap ${row.top10OverlapPrunedVsExact.toFixed(3)}, WASM p50 ${fmt(row.wasmPruned.median)} ms, TS p50 ${fmt(row.tsPruned.median)} ms`);
 }
+kernels.dispose();
 
-report('compressed-scifact', { bench: 'compressed-scifact', model: 'lexical', dim, documents: seqs.length, tokens, queries: queries.length, k, environment: environment(), int8, compressed }, [
-  'index', 'bytes/token', 'nDCG@10', 'Δ vs int8', 'top-10 overlap pruned/exact', 'p50 ms', 'p95 ms', 'exact p50 ms', 'docs scored', 'build s',
+report('compressed-scifact', { bench: 'compressed-scifact', model: 'lexical', dim, documents: seqs.length, tokens, queries: queries.length, k, threads, environment: environment(), int8, compressed }, [
+  'index', 'bytes/token', 'nDCG@10 (WASM / TS)', 'Δ vs int8', 'top-10 overlap pruned/exact', 'WASM p50 / p95 ms', 'TS p50 / p95 ms', 'speed-up vs int8 (p50)', 'exact (WASM) p50 ms', 'docs scored', 'train + assign + encode s',
 ], [
-  ['int8 exact scan (WASM, ' + `${threads} threads)`, fmt(int8.bytesPerToken), fmt(int8.ndcg10, 4), '–', '–', fmt(int8.latency.median), fmt(int8.latency.p95), '–', String(seqs.length), '–'],
-  ...compressed.map((r) => [`nbits ${r.nbits}, ${r.centroids} centroids, pruned (TS)`, fmt(r.bytesPerToken, 2), fmt(r.ndcg10, 4), fmt(r.ndcg10VsInt8, 4), fmt(r.top10OverlapPrunedVsExact, 3), fmt(r.pruned.median), fmt(r.pruned.p95), fmt(r.exactCompressed.median), String(r.scoredPerQuery), `${fmt(r.trainMs / 1000)} + ${fmt(r.assignMs / 1000)} + ${fmt(r.codecAndEncodeMs / 1000)}`]),
+  ['int8 exact scan (WASM, ' + `${threads} threads)`, fmt(int8.bytesPerToken), fmt(int8.ndcg10, 4), '–', '–', `${fmt(int8.latency.median)} / ${fmt(int8.latency.p95)}`, '–', '1', '–', String(seqs.length), '–'],
+  ...compressed.map((r) => [
+    `nbits ${r.nbits}, ${r.centroids} centroids, pruned`,
+    fmt(r.bytesPerToken, 2),
+    `${fmt(r.ndcg10, 4)} / ${r.ndcg10Ts === undefined ? '–' : fmt(r.ndcg10Ts, 4)}`,
+    fmt(r.ndcg10VsInt8, 4),
+    fmt(r.top10OverlapPrunedVsExact, 3),
+    `${fmt(r.wasmPruned.median)} / ${fmt(r.wasmPruned.p95)}`,
+    `${fmt(r.tsPruned.median)} / ${fmt(r.tsPruned.p95)}`,
+    fmt(int8.latency.median / r.wasmPruned.median, 1),
+    fmt(r.wasmExact.median),
+    String(r.scoredPerQuery),
+    `${fmt(r.trainMs / 1000)} + ${fmt(r.assignMs / 1000)} + ${fmt(r.codecAndEncodeMs / 1000)}`,
+  ]),
 ]);

@@ -2,7 +2,7 @@
 // result can be compared byte for byte with another's (e2e/compressed-determinism.spec.ts runs it in Node and in
 // Chromium). Test code: not part of the demo.
 import { compressCorpus } from '../../packages/colbert-web/src/scoring/compressed/build-compressed.js';
-import { clusteredCorpus } from '../../packages/colbert-web/src/testing/clustered-corpus.js';
+import { clusteredCorpus, type ClusteredCorpus } from '../../packages/colbert-web/src/testing/clustered-corpus.js';
 
 export interface DigestOptions {
   seed: number;
@@ -11,7 +11,12 @@ export interface DigestOptions {
   nbits: number;
 }
 
-async function sha256(view: ArrayBufferView): Promise<string> {
+/** The seeded corpus both runtimes train on. */
+export function digestCorpus({ seed, dim, documents }: DigestOptions): ClusteredCorpus {
+  return clusteredCorpus({ seed, dim, lengths: Array.from({ length: documents }, (_, i) => 5 + ((i * 11) % 50)), words: 2048, queries: 3 });
+}
+
+export async function sha256(view: ArrayBufferView): Promise<string> {
   const copy = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
   const digest = await crypto.subtle.digest('SHA-256', copy);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -19,9 +24,8 @@ async function sha256(view: ArrayBufferView): Promise<string> {
 
 /** SHA-256 of each table, plus sizes and a few raw values for a readable diff when they differ. */
 export async function compressedDigests(options: DigestOptions): Promise<Record<string, string | number>> {
-  const { seed, dim, documents, nbits } = options;
-  const data = clusteredCorpus({ seed, dim, lengths: Array.from({ length: documents }, (_, i) => 5 + ((i * 11) % 50)), words: 2048 });
-  const corpus = compressCorpus(data, dim, { nbits, seed });
+  const { seed, dim, nbits } = options;
+  const corpus = compressCorpus(digestCorpus(options), dim, { nbits, seed });
   const { centroids, codec, codes, residuals } = corpus.tables();
   return {
     centroids: await sha256(centroids.centroids),

@@ -1,5 +1,6 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import { MAX_SHARED_PAGES } from './maxsim-wasm.generated.js';
+import { hasSharedMemory } from './simd-support.js';
 
 const PAGE = 65536;
 
@@ -84,6 +85,10 @@ export class WasmArena {
     return new Float32Array(this.bytes.buffer, at, length);
   }
 
+  f64(at: number, length: number): Float64Array {
+    return new Float64Array(this.bytes.buffer, at, length);
+  }
+
   i8(at: number, length: number): Int8Array {
     return new Int8Array(this.bytes.buffer, at, length);
   }
@@ -91,4 +96,28 @@ export class WasmArena {
   i16(at: number, length: number): Int16Array {
     return new Int16Array(this.bytes.buffer, at, length);
   }
+}
+
+function defaultThreads(): number {
+  const cpus = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(8, cpus));
+}
+
+/**
+ * The arena for `threads` threads (default: the logical CPUs, at most 8): shared when more than one thread can
+ * run, which needs shared memory (cross-origin isolated pages, Node); else private, with 1 thread.
+ *
+ * @example
+ * const { arena, threads } = openArena(options.threads, 1024);
+ */
+export function openArena(wanted: number | undefined, base: number): { arena: WasmArena; threads: number } {
+  const threads = hasSharedMemory() ? (wanted ?? defaultThreads()) : 1;
+  if (threads > 1) {
+    try {
+      return { arena: new WasmArena(true, base), threads };
+    } catch {
+      // A shared memory reserves its 4 GiB maximum up front, which a 32-bit or memory-starved browser may refuse.
+    }
+  }
+  return { arena: new WasmArena(false, base), threads: 1 };
 }

@@ -1,3 +1,4 @@
+import { compressedWasm } from './compressed-wasm.generated.js';
 import { maxsimWasm } from './maxsim-wasm.generated.js';
 import type { SimdLevel } from './simd-support.js';
 
@@ -10,7 +11,26 @@ export interface MaxSimExports {
   dotsInt8(job: number, doc: number, out: number): void;
 }
 
+/** The compressed-index kernels' exports (packages/colbert-web/assembly/compressed.ts): each takes a job block's address. */
+export interface CompressedExports {
+  centroidScores(job: number): void;
+  probe(job: number): void;
+  residualTable(job: number): void;
+  approximateScores(job: number): void;
+  exactScores(job: number): void;
+  assignCentroids(job: number): void;
+}
+
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+function compileOnce(name: string, base64: string): Promise<WebAssembly.Module> {
+  let module = compiled.get(name);
+  if (!module) {
+    module = WebAssembly.compile(decodeBase64(base64));
+    compiled.set(name, module);
+  }
+  return module;
+}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -27,12 +47,29 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
  */
 export function maxsimModule(simd: SimdLevel, shared: boolean): Promise<WebAssembly.Module> {
   const name = `${simd}${shared ? 'Shared' : ''}` as keyof typeof maxsimWasm;
-  let module = compiled.get(name);
-  if (!module) {
-    module = WebAssembly.compile(decodeBase64(maxsimWasm[name]));
-    compiled.set(name, module);
-  }
-  return module;
+  return compileOnce(`maxsim-${name}`, maxsimWasm[name]);
+}
+
+/**
+ * The compressed-index kernels (plain SIMD only: they build indexes) for a memory kind, compiled once per process.
+ *
+ * @example
+ * const kernels = await instantiateCompressed(await compressedModule(true), arena.memory);
+ */
+export function compressedModule(shared: boolean): Promise<WebAssembly.Module> {
+  const name = shared ? 'plainShared' : 'plain';
+  return compileOnce(`compressed-${name}`, compressedWasm[name]);
+}
+
+/**
+ * Instantiates the compressed-index kernels on a memory.
+ *
+ * @example
+ * const { centroidScores } = await instantiateCompressed(module, arena.memory);
+ */
+export async function instantiateCompressed(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CompressedExports> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return instance.exports as unknown as CompressedExports;
 }
 
 /**

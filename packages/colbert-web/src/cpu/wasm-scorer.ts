@@ -2,11 +2,11 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch, ScoredDocument, ScoreOptions, Scorer, ScorerBackend } from '../scoring/scorer.js';
 import { storedPrecisions, storeTokens, type F32TokenMatrix, type StoredPrecision } from '../scoring/token-matrix.js';
 import { layoutQuery } from './query-layout.js';
-import { hasRelaxedSimd, hasSharedMemory, hasWasmSimd } from './simd-support.js';
+import { hasRelaxedSimd, hasWasmSimd } from './simd-support.js';
 import { ThreadPool } from './thread-pool.js';
 import { topK } from './top-k.js';
 import { validateBatch, validateK, validateQuery } from './validate.js';
-import { WasmArena } from './wasm-arena.js';
+import { openArena, type WasmArena } from './wasm-arena.js';
 import { WasmCorpus } from './wasm-corpus.js';
 import type { SimdLevel } from './simd-support.js';
 import { instantiateMaxSim, maxsimModule, type MaxSimExports } from './wasm-kernels.js';
@@ -44,11 +44,6 @@ function invalid(subject: string, message: string): ColbertError {
   return new ColbertError(ErrorCode.InvalidInput, `${subject}: ${message}`, { subject });
 }
 
-function defaultThreads(): number {
-  const cpus = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(8, cpus));
-}
-
 /**
  * A MaxSim scorer on the CPU: WebAssembly SIMD kernels over a corpus in WebAssembly memory, helper threads on a
  * shared memory where the page is cross-origin isolated (or in Node). Same results as the WebGPU scorer.
@@ -72,15 +67,7 @@ export async function createWasmScorer(options: CreateWasmScorerOptions): Promis
     throw invalid('simd', "relaxed SIMD is not available here (Node 20 needs --experimental-wasm-relaxed-simd); use 'auto' or 'plain'.");
   }
   const level: SimdLevel = simd === 'auto' ? (relaxed ? 'relaxed' : 'plain') : simd;
-  let threads = hasSharedMemory() ? (options.threads ?? defaultThreads()) : 1;
-  let arena: WasmArena;
-  try {
-    arena = new WasmArena(threads > 1, HEADER);
-  } catch {
-    // A shared memory reserves its 4 GiB maximum up front, which a 32-bit or memory-starved browser may refuse.
-    threads = 1;
-    arena = new WasmArena(false, HEADER);
-  }
+  const { arena, threads } = openArena(options.threads, HEADER);
   const module = await maxsimModule(level, threads > 1);
   const kernels = await instantiateMaxSim(module, arena.memory);
   let pool: ThreadPool | undefined;

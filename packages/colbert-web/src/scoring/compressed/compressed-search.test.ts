@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { ScoredDocument } from '../scorer.js';
 import { ErrorCode } from '../../errors.js';
 import { clusteredCorpus } from '../../testing/clustered-corpus.js';
-import type { ScoredDocument } from '../scorer.js';
+import { compressedRankingMismatch } from '../../testing/ranking.js';
 import { compressCorpus } from './build-compressed.js';
 import { searchCompressed } from './compressed-search.js';
 import { referenceSearchCompressed } from './reference-f64.js';
 import { pruningDefaults } from './search-defaults.js';
 
-/** Same documents in the same order, scores within 1e-4 relative; neighbours closer than that may swap. */
-function expectSameRanking(actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void {
-  expect(actual.length).toBe(expected.length);
-  const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b));
-  for (const [i, hit] of actual.entries()) {
-    const want = expected[i]!;
-    if (hit.seq !== want.seq) {
-      const swapped = expected.find((e) => e.seq === hit.seq);
-      expect(swapped && near(swapped.score, want.score), `rank ${i}: ${hit.seq} instead of ${want.seq}`).toBe(true);
-    }
-    expect(near(hit.score, want.score), `rank ${i}: ${hit.score} vs ${want.score}`).toBe(true);
-  }
-}
+const expectSameRanking = (actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void => expect(compressedRankingMismatch(actual, expected)).toBeUndefined();
 
 for (const [dim, nbits] of [[64, 2], [96, 4], [128, 2]] as const) {
   describe(`compressed search, d = ${dim}, nbits ${nbits}`, () => {

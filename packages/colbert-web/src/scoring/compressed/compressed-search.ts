@@ -32,8 +32,8 @@ function best(positions: Uint32Array, scoreOne: (doc: number) => number, n: numb
   return { positions: Uint32Array.from(order, (i) => positions[i]!), scores: Float64Array.from(order, (i) => scores[i]!) };
 }
 
-/** Live (and, with `only`, allowed) positions. */
-function allowedMask(corpus: CompressedCorpus, only: Uint32Array | undefined): Uint8Array {
+/** 1 per live (and, with `only`, allowed) position. */
+export function allowedMask(corpus: CompressedCorpus, only: Uint32Array | undefined): Uint8Array {
   if (!only) return corpus.liveDocuments;
   const mask = new Uint8Array(corpus.size);
   for (const seq of only) {
