@@ -1,0 +1,213 @@
+/**
+ * Compressing a stored index: training the shared tables from rows sampled out of the stored segments
+ * (`trainIndex`), then coding the segments that still hold vectors, oldest first, one commit per segment
+ * (`convertIndex`). Each step commits on its own, so a crash or an abort loses at most the step in progress and
+ * calling again resumes from the manifest; searches read the committed segments throughout.
+ */
+import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
+import { trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
+import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
+import { decodeTokens } from '../scoring/reference-f64.js';
+import type { DocumentBatch } from '../scoring/scorer.js';
+import { codedVectorBytes, makeCodedSegmentRecord, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
+import type { SharedTables } from './coded-segment.js';
+import { mergeLive } from './compaction.js';
+import { recordTextBytes } from './document-record.js';
+import { commitManifest, withoutTombstones } from './manifest.js';
+import type { Manifest, SegmentEntry } from './records.js';
+import { segmentToBatch } from './segment-record.js';
+import { storageError } from './storage-errors.js';
+import { currentManifest, deleteUncommitted } from './store-context.js';
+import type { StoreContext } from './store-context.js';
+import { withWriteLock } from './write-lock.js';
+
+export interface TrainIndexOptions {
+  /** Seeds the samples and k-means (default 0): the same stored rows give the same tables everywhere. */
+  seed?: number;
+  /** Lloyd iterations per level (default 4). */
+  iterations?: number;
+  /** Awaited after every Lloyd iteration: how a worker lets searches run during training. */
+  pause?: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Stored vector rows of the index's uncoded segments, in manifest (sequence-number) order. */
+function vectorSegments(m: Manifest): SegmentEntry[] {
+  return m.segments.filter((s) => s.tables === undefined);
+}
+
+/** The float32 rows of a vector segment (int8: integer × scale rounded once), as compression codes them. */
+function float32Rows(batch: DocumentBatch): Float32Array {
+  return Float32Array.from(decodeTokens(batch.tokens));
+}
+
+/**
+ * Gathers the rows `rows` (ascending indices over the stored rows of `segments`, back to back) reading one segment
+ * at a time: never more than one segment plus the gathered rows in memory.
+ */
+async function gatherRows(ctx: StoreContext, m: Manifest, segments: readonly SegmentEntry[], rows: Uint32Array): Promise<Float32Array> {
+  const dim = m.identity.dim;
+  const out = new Float32Array(rows.length * dim);
+  const db = await ctx.db();
+  let base = 0;
+  let next = 0;
+  for (const s of segments) {
+    if (next === rows.length) break;
+    if (rows[next]! >= base + s.tokens) {
+      base += s.tokens;
+      continue;
+    }
+    const record = await db.get('segments', s.id);
+    const values = float32Rows(segmentToBatch(record, { ...s, precision: m.precision, dim }, ctx.index, ctx.verify));
+    for (; next < rows.length && rows[next]! < base + s.tokens; next++) out.set(values.subarray((rows[next]! - base) * dim, (rows[next]! - base + 1) * dim), next * dim);
+    base += s.tokens;
+  }
+  return out;
+}
+
+/**
+ * Trains the shared tables on the index's stored vector rows and commits them (not yet any coded segment: see
+ * `convertIndex`). Rows are sampled from the segments as committed when training starts; adds may commit meanwhile.
+ * Resolves to false when there was nothing to do (no `nbits`, already trained, or no rows).
+ */
+export async function trainIndex(ctx: StoreContext, options: TrainIndexOptions = {}): Promise<boolean> {
+  const { signal } = options;
+  throwIfAborted(signal);
+  const start = await currentManifest(ctx);
+  const nbits = start.nbits;
+  if (nbits === undefined || start.compression) return false;
+  const segments = vectorSegments(start);
+  const tokens = segments.reduce((n, s) => n + s.tokens, 0);
+  if (tokens === 0) return false;
+  // The samples are read under the write lock (a compaction could delete a segment mid-read), training is not.
+  let trained: { table: SharedTables['table']; codec: SharedTables['codec'] };
+  try {
+    trained = await trainCompressionStreamed(
+      (rows) => withWriteLock(ctx.index, async () => {
+        const m = await currentManifest(ctx);
+        if (m.generation !== start.generation && !sameSegments(vectorSegments(m), segments)) throw changedUnderneath(ctx.index);
+        return gatherRows(ctx, m, segments, rows);
+      }),
+      tokens,
+      start.identity.dim,
+      { nbits, seed: options.seed ?? 0, ...(options.iterations ? { iterations: options.iterations } : {}), pause: async () => {
+        throwIfAborted(signal);
+        await options.pause?.();
+      } },
+    );
+  } catch (error) {
+    throw storageError(error, `training the compression of index "${ctx.index}"`);
+  }
+  throwIfAborted(signal);
+  return withWriteLock(ctx.index, async () => {
+    const db = await ctx.db();
+    const m = await currentManifest(ctx);
+    if (m.compression) return false;
+    const id = m.nextSegment;
+    const record = makeTablesRecord(id, trained.table, trained.codec);
+    try {
+      await commitManifest(db, ctx.index, m.generation, async (tx, current) => {
+        await tx.objectStore('tables').put(record);
+        const compression = { tables: id, nbits, centroids: trained.table.centroids.length / trained.table.dim, trainedTokens: tokens, tableBytes: tableBytes(trained) };
+        return { ...current, generation: current.generation + 1, nextSegment: current.nextSegment + 1, compression };
+      });
+    } catch (error) {
+      throw storageError(error, `saving the compression tables of index "${ctx.index}"`);
+    }
+    ctx.channel.announce({ generation: m.generation + 1, kind: 'compact' });
+    return true;
+  });
+}
+
+function sameSegments(a: readonly SegmentEntry[], b: readonly SegmentEntry[]): boolean {
+  return a.length >= b.length && b.every((s, i) => a[i]!.id === s.id);
+}
+
+function changedUnderneath(index: string): ColbertError {
+  return new ColbertError(ErrorCode.StorageFailed, `Index "${index}" was compacted or replaced while its compression was training; train again.`, { subject: index });
+}
+
+/** Codes the oldest segment that still holds vectors with the current tables; undefined when none is left. */
+async function convertStep(ctx: StoreContext): Promise<{ documents: number } | undefined> {
+  return withWriteLock(ctx.index, async () => {
+    const db = await ctx.db();
+    const m = await currentManifest(ctx);
+    const compression = m.compression;
+    const entry = compression && m.segments.find((s) => s.tables !== compression.tables);
+    if (!compression || !entry) return undefined;
+    try {
+      const tx = db.transaction(['segments', 'tables'], 'readonly');
+      const [record, tablesRecord] = await Promise.all([tx.objectStore('segments').get(entry.id), tx.objectStore('tables').get(compression.tables)]);
+      await tx.done;
+      if (entry.tables !== undefined) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} is coded with tables that are no longer current.`, { subject: `segments/${entry.id}` });
+      const tables = tablesFromRecord(tablesRecord, compression.tables, ctx.index, true);
+      const live = mergeLive([segmentToBatch(record, { ...entry, precision: m.precision, dim: m.identity.dim }, ctx.index, true)], m.tombstones);
+      const purgedRecords = await Promise.all(live.purged.map((seq) => db.get('documents', seq)));
+      const newId = m.nextSegment;
+      let replacement: SegmentEntry | undefined;
+      if (live.seqs.length > 0) {
+        const corpus = CompressedCorpus.create(tables.table, tables.codec);
+        corpus.append({ vectors: float32Rows({ tokens: live.tokens, lengths: live.lengths, seqs: live.seqs }), lengths: live.lengths, seqs: live.seqs });
+        const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, codes: corpus.codes, residuals: corpus.residuals });
+        await db.put('segments', coded);
+        replacement = {
+          id: newId,
+          documents: live.seqs.length,
+          tokens: live.tokens.rows,
+          firstSeq: live.seqs[0]!,
+          lastSeq: live.seqs[live.seqs.length - 1]!,
+          vectorBytes: codedVectorBytes(coded),
+          spanBytes: entry.spanBytes - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
+          recordBytes: entry.recordBytes - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
+          tables: tables.id,
+        };
+      }
+      const purgedTokens = purgedRecords.reduce((n, r) => n + (r?.tokens ?? 0), 0);
+      await commitManifest(db, ctx.index, m.generation, async (write, current) => {
+        const at = current.segments.findIndex((s) => s.id === entry.id);
+        const segments = current.segments.filter((s) => s.id !== entry.id);
+        if (replacement) segments.splice(at, 0, replacement);
+        await Promise.all([write.objectStore('segments').delete(entry.id), ...live.purged.map((seq) => write.objectStore('documents').delete(seq))]);
+        return {
+          ...current,
+          generation: current.generation + 1,
+          nextSegment: current.nextSegment + 1,
+          segments,
+          tombstones: withoutTombstones(current.tombstones, new Set(live.purged)),
+          tombstonedTokens: current.tombstonedTokens - purgedTokens,
+        };
+      });
+      ctx.channel.announce({ generation: m.generation + 1, kind: 'compact' });
+      return { documents: live.seqs.length };
+    } catch (error) {
+      await deleteUncommitted(db, m).catch(() => undefined);
+      throw storageError(error, `compressing index "${ctx.index}"`);
+    }
+  });
+}
+
+export interface ConvertOptions {
+  signal?: AbortSignal;
+  /** Segments coded so far and the segments that held vectors when it started. */
+  onProgress?: (event: { phase: 'compact'; loaded: number; total: number }) => void;
+  /** Stop after this many segments (default: all); the engine codes one per background task. */
+  maxSteps?: number;
+}
+
+/**
+ * Codes every segment that still holds vectors with the current tables, oldest first, one commit each. Resolves to
+ * the segments coded (0 when the index is not trained or nothing is left).
+ */
+export async function convertIndex(ctx: StoreContext, options: ConvertOptions = {}): Promise<number> {
+  const { signal, onProgress, maxSteps = Infinity } = options;
+  const m = await currentManifest(ctx);
+  const total = m.compression ? m.segments.filter((s) => s.tables !== m.compression!.tables).length : 0;
+  let steps = 0;
+  while (steps < maxSteps) {
+    throwIfAborted(signal);
+    if (!(await convertStep(ctx))) break;
+    steps++;
+    onProgress?.({ phase: 'compact', loaded: steps, total: Math.max(total, steps) });
+  }
+  return steps;
+}
