@@ -3,7 +3,7 @@
  * back bounds-checked, so nothing downstream indexes a table with an unchecked code or offset.
  */
 import { ColbertError, ErrorCode } from '../errors.js';
-import { validateCodedRows, validateTables } from '../scoring/compressed/compressed-tables.js';
+import { validateCodedRows, validateSharedTables } from '../scoring/compressed/compressed-tables.js';
 import { residualBytes, type ResidualCodec } from '../scoring/compressed/residual-codec.js';
 import type { CentroidTable } from '../scoring/compressed/train-centroids.js';
 import { crc32Of } from './crc32.js';
@@ -84,7 +84,7 @@ export function tablesFromRecord(record: TablesRecord | undefined, id: number, i
   if (verify && tablesCrc(record) !== record.crc) throw bad('fail their checksum');
   const table: CentroidTable = { dim: record.dim, coarse: record.coarse, coarseStart: record.coarseStart, centroids: record.centroids };
   const codec: ResidualCodec = { dim: record.dim, nbits: record.nbits, cutoffs: record.cutoffs, weights: record.weights };
-  validateTables({ centroids: table, codec, seqs: new Uint32Array(0), tokenStart: Uint32Array.of(0), codes: new Uint32Array(0), residuals: new Uint8Array(0), removed: new Uint32Array(0) });
+  validateSharedTables(table, codec);
   return { id, table, codec };
 }
 

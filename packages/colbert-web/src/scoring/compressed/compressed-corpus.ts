@@ -1,7 +1,7 @@
 import { ColbertError, ErrorCode } from '../../errors.js';
 import { assertFiniteVectors } from '../token-matrix.js';
 import { assignCentroids } from './assign-centroid.js';
-import { validateCodedRows, validateTables, type CompressedTables } from './compressed-tables.js';
+import { validateCodedRows, validateSharedTables, validateTables, type CompressedTables } from './compressed-tables.js';
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
 import { encodeResidual, residualBytes, type ResidualCodec } from './residual-codec.js';
@@ -52,7 +52,7 @@ export class CompressedCorpus {
 
   /** An empty corpus coded with `table` and `codec`. */
   static create(table: CentroidTable, codec: ResidualCodec): CompressedCorpus {
-    validateTables({ centroids: table, codec, seqs: new Uint32Array(0), tokenStart: Uint32Array.of(0), codes: new Uint32Array(0), residuals: new Uint8Array(0), removed: new Uint32Array(0) });
+    validateSharedTables(table, codec);
     return new CompressedCorpus(table, codec);
   }
 

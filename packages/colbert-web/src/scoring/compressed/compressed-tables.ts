@@ -69,6 +69,11 @@ export function validateTables(tables: CompressedTables): void {
   validateCodedRows({ centroids: k, residualBytes: residualBytes(dim, codec.nbits) }, { seqs, tokenStart, codes, residuals });
 }
 
+/** Checks the shared tables alone (an index without documents yet). */
+export function validateSharedTables(table: CentroidTable, codec: ResidualCodec): void {
+  validateTables({ centroids: table, codec, seqs: new Uint32Array(0), tokenStart: Uint32Array.of(0), codes: new Uint32Array(0), residuals: new Uint8Array(0), removed: new Uint32Array(0) });
+}
+
 /**
  * Bounds-checks coded documents against tables of `centroids` fine centroids and `residualBytes` per token:
  * sequence numbers increase, offsets run from 0 to the codes without an empty document, every code names a
