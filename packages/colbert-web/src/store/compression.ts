@@ -42,27 +42,31 @@ function float32Rows(batch: DocumentBatch): Float32Array {
 }
 
 /**
- * Gathers the rows `rows` (ascending indices over the stored rows of `segments`, back to back) reading one segment
- * at a time: never more than one segment plus the gathered rows in memory.
+ * Gathers each list of rows (ascending indices over the stored rows of `segments`, back to back) reading one
+ * segment at a time: never more than one segment plus the gathered rows in memory.
  */
-async function gatherRows(ctx: StoreContext, m: Manifest, segments: readonly SegmentEntry[], rows: Uint32Array): Promise<Float32Array> {
+async function gatherRows(ctx: StoreContext, m: Manifest, segments: readonly SegmentEntry[], lists: readonly Uint32Array[]): Promise<Float32Array[]> {
   const dim = m.identity.dim;
-  const out = new Float32Array(rows.length * dim);
+  const outs = lists.map((rows) => new Float32Array(rows.length * dim));
+  const next = lists.map(() => 0);
   const db = await ctx.db();
   let base = 0;
-  let next = 0;
   for (const s of segments) {
-    if (next === rows.length) break;
-    if (rows[next]! >= base + s.tokens) {
-      base += s.tokens;
+    const end = base + s.tokens;
+    if (lists.every((rows, l) => next[l]! === rows.length || rows[next[l]!]! >= end)) {
+      base = end;
       continue;
     }
     const record = await db.get('segments', s.id);
     const values = float32Rows(segmentToBatch(record, { ...s, precision: m.precision, dim }, ctx.index, ctx.verify));
-    for (; next < rows.length && rows[next]! < base + s.tokens; next++) out.set(values.subarray((rows[next]! - base) * dim, (rows[next]! - base + 1) * dim), next * dim);
-    base += s.tokens;
+    lists.forEach((rows, l) => {
+      let i = next[l]!;
+      for (; i < rows.length && rows[i]! < end; i++) outs[l]!.set(values.subarray((rows[i]! - base) * dim, (rows[i]! - base + 1) * dim), i * dim);
+      next[l] = i;
+    });
+    base = end;
   }
-  return out;
+  return outs;
 }
 
 /**
@@ -71,6 +75,19 @@ async function gatherRows(ctx: StoreContext, m: Manifest, segments: readonly Seg
  * Resolves to false when there was nothing to do (no `nbits`, already trained, or no rows).
  */
 export async function trainIndex(ctx: StoreContext, options: TrainIndexOptions = {}): Promise<boolean> {
+  // A compaction or import between reading the manifest and sampling it changes the rows: sample again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await trainOnce(ctx, options);
+    } catch (error) {
+      if (!(error instanceof ColbertError && error.subject === CHANGED) || attempt === 5) throw error;
+    }
+  }
+}
+
+const CHANGED = 'segments changed while sampling';
+
+async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise<boolean> {
   const { signal } = options;
   throwIfAborted(signal);
   const start = await currentManifest(ctx);
@@ -83,10 +100,10 @@ export async function trainIndex(ctx: StoreContext, options: TrainIndexOptions =
   let trained: { table: SharedTables['table']; codec: SharedTables['codec'] };
   try {
     trained = await trainCompressionStreamed(
-      (rows) => withWriteLock(ctx.index, async () => {
+      (lists) => withWriteLock(ctx.index, async () => {
         const m = await currentManifest(ctx);
         if (m.generation !== start.generation && !sameSegments(vectorSegments(m), segments)) throw changedUnderneath(ctx.index);
-        return gatherRows(ctx, m, segments, rows);
+        return gatherRows(ctx, m, segments, lists);
       }),
       tokens,
       start.identity.dim,
@@ -124,7 +141,7 @@ function sameSegments(a: readonly SegmentEntry[], b: readonly SegmentEntry[]): b
 }
 
 function changedUnderneath(index: string): ColbertError {
-  return new ColbertError(ErrorCode.StorageFailed, `Index "${index}" was compacted or replaced while its compression was training; train again.`, { subject: index });
+  return new ColbertError(ErrorCode.StorageFailed, `Index "${index}" was compacted or replaced while its compression was sampling its rows; train again.`, { subject: CHANGED });
 }
 
 /** Codes the oldest segment that still holds vectors with the current tables; undefined when none is left. */

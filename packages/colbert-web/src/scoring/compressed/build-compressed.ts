@@ -44,8 +44,11 @@ function trainCodecOnRows(table: CentroidTable, vectors: Float32Array, heldOut: 
   return trainResidualCodec(residuals, dim, nbits);
 }
 
-/** Reads the given rows (ascending indices into the corpus's token rows) as packed float32 rows, in that order. */
-export type RowGatherer = (rows: Uint32Array) => Promise<Float32Array>;
+/**
+ * Reads each list of rows (ascending indices into the corpus's token rows) as packed float32 rows in that order,
+ * in one pass (one consistent read of the corpus).
+ */
+export type RowGatherer = (lists: readonly Uint32Array[]) => Promise<Float32Array[]>;
 
 /**
  * `trainCompression` without the corpus in memory: the two samples it trains on are read through `gather` (e.g.
@@ -65,8 +68,10 @@ export async function trainCompressionStreamed(
   const seed = options.seed ?? 0;
   const wanted = options.centroids ?? centroidCount(tokens);
   const sample = trainingSample(tokens, wanted, seed);
-  const points = await gather(sample);
+  const heldOut = heldOutSample(tokens, seed);
+  const [points, heldRows] = (await gather([sample, heldOut])) as [Float32Array, Float32Array];
   assertFiniteVectors(points, dim, 'vectors');
+  assertFiniteVectors(heldRows, dim, 'vectors');
   const steps = trainCentroidsSteps(points, dim, Uint32Array.from(sample.keys()), { seed, centroids: wanted, iterations: options.iterations ?? 4 });
   let table: CentroidTable | undefined;
   while (!table) {
@@ -74,9 +79,6 @@ export async function trainCompressionStreamed(
     if (next.done) table = next.value;
     else await options.pause?.();
   }
-  const heldOut = heldOutSample(tokens, seed);
-  const heldRows = await gather(heldOut);
-  assertFiniteVectors(heldRows, dim, 'vectors');
   return { table, codec: trainCodecOnRows(table, heldRows, Uint32Array.from(heldOut.keys()), options.nbits) };
 }
 
