@@ -6,9 +6,8 @@
  */
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import { trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
-import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
-import { decodeTokens } from '../scoring/reference-f64.js';
-import type { DocumentBatch } from '../scoring/scorer.js';
+import type { TokenMatrix } from '../scoring/token-matrix.js';
+import { codeRows, gatherRows } from './code-rows.js';
 import { codedVectorBytes, makeCodedSegmentRecord, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
 import type { SharedTables } from './coded-segment.js';
 import { mergeLive } from './compaction.js';
@@ -20,6 +19,12 @@ import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import { withWriteLock } from './write-lock.js';
+
+/**
+ * Stored rows at which an `nbits` index compresses by default: below it the shared tables would cost more than the
+ * codes save and an exact int8 scan is as fast (docs/compressed-index.md, "Threshold").
+ */
+export const DEFAULT_COMPRESS_AT = 131_072;
 
 export interface TrainIndexOptions {
   /** Seeds the samples and k-means (default 0): the same stored rows give the same tables everywhere. */
@@ -34,39 +39,6 @@ export interface TrainIndexOptions {
 /** Stored vector rows of the index's uncoded segments, in manifest (sequence-number) order. */
 function vectorSegments(m: Manifest): SegmentEntry[] {
   return m.segments.filter((s) => s.tables === undefined);
-}
-
-/** The float32 rows of a vector segment (int8: integer × scale rounded once), as compression codes them. */
-function float32Rows(batch: DocumentBatch): Float32Array {
-  return Float32Array.from(decodeTokens(batch.tokens));
-}
-
-/**
- * Gathers each list of rows (ascending indices over the stored rows of `segments`, back to back) reading one
- * segment at a time: never more than one segment plus the gathered rows in memory.
- */
-async function gatherRows(ctx: StoreContext, m: Manifest, segments: readonly SegmentEntry[], lists: readonly Uint32Array[]): Promise<Float32Array[]> {
-  const dim = m.identity.dim;
-  const outs = lists.map((rows) => new Float32Array(rows.length * dim));
-  const next = lists.map(() => 0);
-  const db = await ctx.db();
-  let base = 0;
-  for (const s of segments) {
-    const end = base + s.tokens;
-    if (lists.every((rows, l) => next[l]! === rows.length || rows[next[l]!]! >= end)) {
-      base = end;
-      continue;
-    }
-    const record = await db.get('segments', s.id);
-    const values = float32Rows(segmentToBatch(record, { ...s, precision: m.precision, dim }, ctx.index, ctx.verify));
-    lists.forEach((rows, l) => {
-      let i = next[l]!;
-      for (; i < rows.length && rows[i]! < end; i++) outs[l]!.set(values.subarray((rows[i]! - base) * dim, (rows[i]! - base + 1) * dim), i * dim);
-      next[l] = i;
-    });
-    base = end;
-  }
-  return outs;
 }
 
 /**
@@ -103,7 +75,9 @@ async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise
       (lists) => withWriteLock(ctx.index, async () => {
         const m = await currentManifest(ctx);
         if (m.generation !== start.generation && !sameSegments(vectorSegments(m), segments)) throw changedUnderneath(ctx.index);
-        return gatherRows(ctx, m, segments, lists);
+        const db = await ctx.db();
+        const read = async (i: number): Promise<TokenMatrix> => segmentToBatch(await db.get('segments', segments[i]!.id), { ...segments[i]!, precision: m.precision, dim: m.identity.dim }, ctx.index, ctx.verify).tokens;
+        return gatherRows(segments, read, lists, m.identity.dim);
       }),
       tokens,
       start.identity.dim,
@@ -163,9 +137,7 @@ async function convertStep(ctx: StoreContext): Promise<{ documents: number } | u
       const newId = m.nextSegment;
       let replacement: SegmentEntry | undefined;
       if (live.seqs.length > 0) {
-        const corpus = CompressedCorpus.create(tables.table, tables.codec);
-        corpus.append({ vectors: float32Rows({ tokens: live.tokens, lengths: live.lengths, seqs: live.seqs }), lengths: live.lengths, seqs: live.seqs });
-        const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, codes: corpus.codes, residuals: corpus.residuals });
+        const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, ...codeRows(tables, live.tokens, live.lengths, live.seqs) });
         await db.put('segments', coded);
         replacement = {
           id: newId,

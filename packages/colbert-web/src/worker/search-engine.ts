@@ -12,6 +12,7 @@ import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
 import { compareScored } from '../scoring/scorer.js';
 import { assertNbits } from '../scoring/compressed/residual-codec.js';
 import { CompressionKeeper } from './compression-keeper.js';
+import { DEFAULT_COMPRESS_AT } from '../store/compression.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
@@ -34,8 +35,6 @@ import { assertPoolFactor } from '../model/pooling/pool-document.js';
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
 const DOCUMENTS_PER_STEP = 16;
 
-/** Stored rows at which an `nbits` index starts compressing by default (docs/compressed-index.md says why). */
-export const DEFAULT_COMPRESS_AT = 131_072;
 
 /** What the engines of one worker share: one thread's task queue, and one encoder per model. */
 export interface EngineHost {
