@@ -24,7 +24,9 @@ export default defineConfig({
   reporter: [['list']],
   use: { browserName: 'chromium', launchOptions: { executablePath: chromium, args } },
   projects: [
-    { name: 'dev', use: { baseURL: `http://localhost:${devPort}` } },
+    // What users ship is the production build: every spec runs against it. The dev server (`npm run dev`, the
+    // README's demo command) gets the playground walk-through and the specs that need unbundled modules.
+    { name: 'dev', use: { baseURL: `http://localhost:${devPort}` }, testMatch: ['**/demo.spec.ts', '**/*.dev.spec.ts'] },
     { name: 'build', use: { baseURL: `http://localhost:${buildPort}` }, testIgnore: '**/*.dev.spec.ts' },
   ],
   webServer: [

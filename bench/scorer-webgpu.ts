@@ -9,17 +9,15 @@
  * 2 · query tokens · corpus tokens · dim; bytes are the stored corpus (rows and int8 scales), the least a query
  * must read. On SwiftShader (WebGPU on the CPU) the ratio to the naive kernel is the figure to read.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { create, globals } from 'webgpu';
 import { createWebGpuScorer } from '../packages/colbert-web/src/gpu/webgpu-scorer.js';
-import { requestScorerDevice } from '../packages/colbert-web/src/gpu/request-device.js';
 import type { StoredPrecision } from '../packages/colbert-web/src/scoring/token-matrix.js';
 import { randomBatch, randomQuery, seededRandom } from '../packages/colbert-web/src/testing/random-corpus.js';
 import { SHARED } from './corpus.js';
+import { benchDevice } from './node-webgpu.js';
 import { environment, fmt, report, summarise } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -27,19 +25,7 @@ const { values: args } = parseArgs({
 });
 if (args.backend !== 'node-webgpu') throw new Error(`--backend ${args.backend}: only node-webgpu runs here (the browser path is exercised by e2e/scorer-webgpu.spec.ts).`);
 
-// Without a GPU driver, Dawn finds Chromium's SwiftShader through these; the dynamic loader reads them at process
-// start, so the script re-runs itself with them.
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env['VK_ICD_FILENAMES'] && existsSync(SWIFTSHADER)) {
-  const env = { ...process.env, LD_LIBRARY_PATH: '/usr/lib/chromium', VK_ICD_FILENAMES: SWIFTSHADER };
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
-  process.exit(child.status ?? 1);
-}
-Object.assign(globalThis, globals);
-const gpu = create([]);
-const device = await requestScorerDevice({ gpu });
-const adapter = { vendor: device.adapterInfo.vendor, architecture: device.adapterInfo.architecture, description: device.adapterInfo.description };
-const software = /swiftshader/i.test(`${adapter.architecture} ${adapter.description}`);
+const { device, adapter, software } = await benchDevice();
 const scale = Number(args.scale ?? (software ? 0.05 : 1));
 const queries = Number(args.queries);
 const QUERY_TOKENS = 32;

@@ -127,3 +127,43 @@ test('progress callbacks and AbortSignals cross the worker boundary', async ({ p
   expect(result.code).toBe('ABORTED');
   expect(result.rowsAfter).toBe(32);
 });
+
+test('colbert-tiny-golden: rerank in the worker orders candidates by MaxSim of their encoded rows; a repeated id is INVALID_INPUT', async ({ page }) => {
+  const result = await page.evaluate(async (base) => {
+    const texts = ((await (await fetch(`${base}texts.json`)).json()) as Array<{ text: string; kind: string }>).filter((t) => t.kind === 'document').slice(0, 8);
+    const encoder = await window.colbert.createEncoder({ model: `${base}checkpoint/`, backend: 'wasm' });
+    const query = 'a query about colbert';
+    const candidates = texts.map((t, i) => ({ id: `c${i}`, text: t.text }));
+    const hits = await encoder.rerank(query, candidates, { k: 5 });
+    // The oracle: MaxSim computed here from the rows encode() returns.
+    const [q, ...docs] = await encoder.encode([{ text: query, kind: 'query' }, ...candidates.map((c) => ({ text: c.text, kind: 'document' as const }))], { longDocuments: 'truncate' });
+    const maxSim = (d: { rows: number; vectors: Float32Array }): number => {
+      let sum = 0;
+      for (let r = 0; r < q!.rows; r++) {
+        let best = -Infinity;
+        for (let c = 0; c < d.rows; c++) {
+          let dot = 0;
+          for (let i = 0; i < q!.dim; i++) dot += q!.vectors[r * q!.dim + i]! * d.vectors[c * q!.dim + i]!;
+          best = Math.max(best, dot);
+        }
+        sum += best;
+      }
+      return sum;
+    };
+    const expected = docs.map((d, i) => ({ id: `c${i}`, score: maxSim(d) })).sort((a, b) => b.score - a.score).slice(0, 5);
+    let error: { code?: string; subject?: string } = {};
+    try {
+      await encoder.rerank(query, [candidates[0]!, candidates[0]!]);
+    } catch (e) {
+      error = { code: (e as { code?: string }).code, subject: (e as { subject?: string }).subject };
+    }
+    await encoder.close();
+    return { got: hits.map((h) => ({ id: h.id, score: h.score, matches: h.matches?.length ?? 0 })), expected, queryRows: q!.rows, error };
+  }, '/__shared/fixtures/colbert-tiny-golden/');
+  expect(result.got.map((h) => h.id)).toEqual(result.expected.map((h) => h.id));
+  result.got.forEach((h, i) => {
+    expect(Math.abs(h.score - result.expected[i]!.score)).toBeLessThan(1e-4);
+    expect(h.matches).toBe(result.queryRows);
+  });
+  expect(result.error).toEqual({ code: 'INVALID_INPUT', subject: 'candidates[1].id' });
+});

@@ -3,7 +3,7 @@ import { openPlayground, scifactSlice } from './playground.js';
 
 interface LongFrame {
   duration: number;
-  scripts: { duration: number; sourceURL: string; invoker: string }[];
+  scripts: { duration: number; sourceURL: string; invoker: string; sourceFunctionName: string; sourceCharPosition: number }[];
 }
 
 // The main thread does no encoding, scoring or storage: during a long add and searches, no script of the page runs
@@ -14,7 +14,7 @@ test('a long add blocks nothing on the main thread, and a search issued during i
     (window as unknown as { longFrames: LongFrame[] }).longFrames = frames;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries() as unknown as LongFrame[]) {
-        frames.push({ duration: e.duration, scripts: e.scripts.map((s) => ({ duration: s.duration, sourceURL: s.sourceURL, invoker: s.invoker })) });
+        frames.push({ duration: e.duration, scripts: e.scripts.map((s) => ({ duration: s.duration, sourceURL: s.sourceURL, invoker: s.invoker, sourceFunctionName: s.sourceFunctionName, sourceCharPosition: s.sourceCharPosition })) });
       }
     }).observe({ type: 'long-animation-frame', buffered: false });
   });

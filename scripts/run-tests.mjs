@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test suite in order and prints each one's duration: `npm test`.
+// Runs every test suite in order (all of them, even after a failure, so one run shows every problem) and prints
+// each one's duration: `npm test`.
 import { spawnSync } from 'node:child_process';
 
 const suites = [
@@ -19,7 +20,6 @@ for (const [name, command, args] of suites) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   results.push({ name, status, seconds });
   console.log(`=== ${name}: ${status === 0 ? 'passed' : 'FAILED'} in ${seconds} s`);
-  if (status !== 0) break;
 }
 console.log('\nsuite durations:');
 for (const r of results) console.log(`  ${r.status === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.seconds} s`);

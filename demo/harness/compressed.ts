@@ -1,7 +1,9 @@
-// Exposes compressed-index training to Playwright (e2e/compressed-determinism.spec.ts). A test page.
+// Exposes compressed-index training (e2e/compressed-determinism.spec.ts) and the WGSL compressed search
+// (e2e/compressed-gpu.spec.ts) to Playwright. A test page.
 import { compressedDigests } from './compressed-digest.js';
+import { compressedGpuCase } from './compressed-gpu.js';
 
-const compressed = { compressedDigests };
+const compressed = { compressedDigests, compressedGpuCase };
 
 declare global {
   interface Window {

@@ -7,7 +7,7 @@ import type { IndexFileContents } from './index-file.js';
 export interface FileSearcher {
   /** e.g. "wasm-relaxed-simd × 2" or "compressed (nbits 2, 4,096 centroids)". */
   readonly backend: string;
-  score(query: { dim: number; rows: number; values: Float32Array }, options: { k: number; exact?: boolean }): Promise<ScoredDocument[]>;
+  score(query: { dim: number; rows: number; values: Float32Array }, options: { k: number; exact?: boolean; only?: Uint32Array }): Promise<ScoredDocument[]>;
   dispose(): void;
 }
 
@@ -35,10 +35,10 @@ export async function openFileSearcher(contents: IndexFileContents, threads = av
   const parts = [scorer ? `${scorer.backend} × ${threads}` : '', corpus ? `compressed (nbits ${corpus.nbits}, ${corpus.centroidCount} centroids)` : ''];
   return {
     backend: parts.filter(Boolean).join(' + '),
-    async score(query, { k, exact = false }) {
+    async score(query, { k, exact = false, only }) {
       const matrix = { precision: 'f32' as const, ...query };
-      const vectors = scorer ? await scorer.score(matrix, { k }) : [];
-      const coded = corpus ? (await searchCompressedCorpus(corpus, matrix, { k, exact })).hits : [];
+      const vectors = scorer ? await scorer.score(matrix, { k, ...(only ? { only } : {}) }) : [];
+      const coded = corpus ? (await searchCompressedCorpus(corpus, matrix, { k, exact, ...(only ? { only } : {}) })).hits : [];
       return [...vectors, ...coded].sort(compareScored).slice(0, k);
     },
     dispose() {

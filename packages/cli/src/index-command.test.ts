@@ -108,4 +108,39 @@ describe('colbert-web index / search', () => {
     const out = execFileSync(tsx, [...loader, main, 'search', join(dir, 'pooled.cwi'), first.title, '-k', '3', '--json'], { cwd: root, encoding: 'utf8' });
     expect((JSON.parse(out) as { id: string }[])[0]!.id).toBe(first._id);
   });
+
+  test('inspect --json summarises a file; search --queries answers a BEIR queries file in input order, as single searches do', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'colbert-index-'));
+    const corpus = join(dir, 'corpus.jsonl');
+    const lines = gunzipSync(await readFile(scifact)).toString('utf8').split('\n').slice(0, 30);
+    await writeFile(corpus, lines.join('\n') + '\n');
+    const file = join(dir, 'small.cwi');
+    execFileSync(tsx, [...loader, main, 'index', corpus, '--model', model, '--threads', '1', '--output', file], { cwd: root, stdio: 'pipe' });
+
+    const summary = JSON.parse(execFileSync(tsx, [...loader, main, 'inspect', file, '--json'], { cwd: root, encoding: 'utf8' })) as Record<string, unknown>;
+    let rows = 0;
+    let dim = 0;
+    for (const item of new IndexFileReader().push(new Uint8Array(await readFile(file)))) {
+      if (item.kind === 'identity') dim = item.identity.dim;
+      if (item.kind === 'segment') rows += item.segment.tokens.rows;
+    }
+    // int8 rows cost dim bytes plus one float32 scale.
+    expect(summary).toEqual({ model, documents: 30, tokens: rows, dim, precision: 'int8', poolFactor: 1, nbits: null, centroids: null, bytesPerToken: dim + 4, bytes: (await readFile(file)).byteLength });
+
+    const docs = lines.slice(0, 3).map((l) => JSON.parse(l) as { _id: string; title: string });
+    const queries = join(dir, 'queries.jsonl');
+    await writeFile(queries, docs.map((d, i) => JSON.stringify({ _id: `q${i}`, text: d.title })).join('\n') + '\n');
+    const out = execFileSync(tsx, [...loader, main, 'search', file, '--queries', queries, '-k', '2', '--json'], { cwd: root, encoding: 'utf8' });
+    const answers = out.trim().split('\n').map((l) => JSON.parse(l) as { query: string; id: string; hits: { id: string; score: number }[]; ms: number });
+    expect(answers.map((a) => [a.id, a.query])).toEqual(docs.map((d, i) => [`q${i}`, d.title]));
+    for (const [i, a] of answers.entries()) {
+      expect(Object.keys(a).sort()).toEqual(['hits', 'id', 'ms', 'query']);
+      expect(a.ms).toBeGreaterThan(0);
+      const single = JSON.parse(execFileSync(tsx, [...loader, main, 'search', file, docs[i]!.title, '-k', '2', '--json'], { cwd: root, encoding: 'utf8' })) as { id: string; score: number }[];
+      expect(a.hits).toEqual(single.map(({ id, score }) => ({ id, score })));
+      expect(a.hits[0]!.id).toBe(docs[i]!._id);
+    }
+    // A query and --queries together, or neither, is a usage error.
+    expect(() => execFileSync(tsx, [...loader, main, 'search', file, 'q', '--queries', queries], { cwd: root, stdio: 'pipe' })).toThrow(/INVALID_INPUT/);
+  });
 });

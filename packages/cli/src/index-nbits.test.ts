@@ -63,6 +63,11 @@ describe('colbert-web index --nbits', () => {
     const out = execFileSync(process.execPath, [...loader, main, 'search', join(dir, 'coded.cwi'), first.title, '-k', '3', '--json'], { cwd: root, encoding: 'utf8' });
     expect((JSON.parse(out) as { id: string }[])[0]!.id).toBe(first._id);
 
+    const inspected = JSON.parse(execFileSync(process.execPath, [...loader, main, 'inspect', join(dir, 'coded.cwi'), '--json'], { cwd: root, encoding: 'utf8' })) as Record<string, unknown>;
+    const tableBytes = [table.coarse, table.coarseStart, table.centroids, codec.cutoffs, codec.weights].reduce((n, a) => n + a.byteLength, 0);
+    expect(inspected).toMatchObject({ documents: 60, tokens: corpusIn.tokens, dim, nbits: 2, centroids: table.centroids.length / dim });
+    expect(inspected['bytesPerToken']).toBeCloseTo((corpusIn.tokens * (4 + 24) + tableBytes) / corpusIn.tokens, 9);
+
     const bad = (args: string[]): string => {
       try {
         run(args);

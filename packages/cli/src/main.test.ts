@@ -32,7 +32,7 @@ async function cli(args: string[]): Promise<Outcome> {
 }
 
 describe('help and version', () => {
-  const flags = { encode: ['--input', '--backend', '--threads'], index: ['--precision', '--long-documents', '--backend'], search: ['-k', '--json', '--backend'], eval: ['--qrels', '--scorer'], 'optimize-model': ['--weights', '--out'] };
+  const flags = { encode: ['--input', '--backend', '--threads'], index: ['--precision', '--long-documents', '--backend'], search: ['-k', '--json', '--queries', '--exact', '--backend'], inspect: ['--json'], eval: ['--qrels', '--scorer', '--rerank', '--fusion'], 'optimize-model': ['--weights', '--out'] };
   for (const [command, mentions] of Object.entries(flags)) {
     for (const help of ['--help', '-h']) {
       test(`${command} ${help} prints its own usage on stdout, exit 0`, async () => {
@@ -72,6 +72,7 @@ describe('failures: one line on stderr, non-zero exit, no stack trace', () => {
     await writeFile(join(dir, 'texts.jsonl'), '{"text": "hi", "kind": "query"}\n');
   });
 
+  const EVAL_FILES = ['eval', '--corpus', 'c.jsonl', '--queries', 'q.jsonl', '--qrels', 'qrels.tsv'];
   const cases: [string, (dir: string) => string[], string, RegExp][] = [
     ['unknown command', () => ['frobnicate'], 'INVALID_INPUT', /unknown command "frobnicate"/],
     ['unknown flag', () => ['index', 'c.jsonl', '--bogus'], 'INVALID_INPUT', /--bogus.*colbert-web index --help/],
@@ -89,6 +90,14 @@ describe('failures: one line on stderr, non-zero exit, no stack trace', () => {
     ['missing index file', (d) => ['search', join(d, 'nope.cwi'), 'query'], 'INVALID_INPUT', /index file .*nope\.cwi does not exist/],
     ['a directory as the index file', (d) => ['search', d, 'query'], 'INVALID_INPUT', /is not a file/],
     ['not an index file', (d) => ['search', join(d, 'not-an-index.cwi'), 'query'], 'INDEX_FILE_INVALID', /shorter than its header/],
+    ['bad --rerank', () => [...EVAL_FILES, '--rerank', 'bm25'], 'INVALID_INPUT', /--rerank must be bm25:N/],
+    ['bad --rerank depth', () => [...EVAL_FILES, '--rerank', 'bm25:0'], 'INVALID_INPUT', /--rerank must be a positive integer \(got "0"\)/],
+    ['--rerank with another scorer', () => [...EVAL_FILES, '--scorer', 'bm25', '--rerank', 'bm25:10'], 'INVALID_INPUT', /use it with --scorer model/],
+    ['bad --fusion', () => [...EVAL_FILES, '--scorer', 'hybrid', '--fusion', 'max'], 'INVALID_INPUT', /--fusion must be one of rrf, weighted/],
+    ['bad --semantic-weight', () => [...EVAL_FILES, '--scorer', 'hybrid', '--semantic-weight', '1.5'], 'INVALID_INPUT', /between 0 and 1/],
+    ['inspect: missing index file', (d) => ['inspect', join(d, 'nope.cwi')], 'INVALID_INPUT', /index file .*nope\.cwi does not exist/],
+    ['inspect: not an index file', (d) => ['inspect', join(d, 'not-an-index.cwi')], 'INDEX_FILE_INVALID', /shorter than its header/],
+    ['search: missing queries file', (d) => ['search', join(d, 'not-an-index.cwi'), '--queries', join(d, 'nope.jsonl')], 'INVALID_INPUT', /queries file .*nope\.jsonl does not exist/],
     ['missing model folder', (d) => ['encode', '--model', join(d, 'no-model'), '--input', join(d, 'texts.jsonl'), '--output', join(d, 'o.jsonl')], 'MODEL_FILE_MISSING', /no-model/],
   ];
   for (const [name, args, code, message] of cases) {

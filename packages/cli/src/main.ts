@@ -3,6 +3,7 @@ import { encodeCommand } from './encode.js';
 import { EVAL_USAGE, evalCommand } from './eval/command.js';
 import { failureLine } from './failure.js';
 import { indexCommand } from './index-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { makeLexicalModelCommand } from './make-lexical-model.js';
 import { optimizeModelCommand } from './optimize-model.js';
 import { searchCommand } from './search-command.js';
@@ -31,15 +32,24 @@ const COMMANDS: Record<string, Command> = {
         [--long-documents truncate|split] [--pool-factor N] [--nbits 2|4 [--compress-at ROWS]] ${BACKEND_USAGE}
       Builds a portable index file from a BEIR corpus ({"_id", "title", "text"}; indexed text = title + " " + text).
       Ctrl-C leaves a consistent file: run the same command again to resume. --nbits compresses the file once built
-      if it holds at least --compress-at rows (default 131072), exactly as a browser index of the same rows.
+      if it holds at least --compress-at rows (default 1048576), exactly as a browser index of the same rows.
 `,
     run: indexCommand,
   },
   search: {
-    usage: `  search <site.cwi> "query" [-k 10] [--json] [--model <folder|url>] ${BACKEND_USAGE}
+    usage: `  search <site.cwi> ("query" | --queries <queries.jsonl>) [-k 10] [--exact] [--json] [--model <folder|url>] ${BACKEND_USAGE}
       Searches an index file on the CPU (WebAssembly SIMD MaxSim); the model defaults to the one the file names.
+      --queries: every line {"_id", "text"} of a BEIR queries file, answered in input order, one JSON line each:
+      {"query", "id", "hits": [{"id", "score"}], "ms"}. --exact: score every document (what uncompressed files do).
 `,
     run: searchCommand,
+  },
+  inspect: {
+    usage: `  inspect <site.cwi> [--json]
+      Checks a whole index file and prints what it holds: documents, tokens, dim, precision, pool factor, nbits and
+      centroids (null when uncompressed), bytes per token (vector bytes ÷ tokens) and the file's bytes.
+`,
+    run: inspectCommand,
   },
   'make-lexical-model': {
     usage: `  make-lexical-model --out <dir> [--tokenizer <folder|url>] [--seed N]

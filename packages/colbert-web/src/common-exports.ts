@@ -22,6 +22,7 @@ export type {
   ModelSource,
   NativeBackendInfo,
   NodePlacement,
+  RerankOptions,
   WasmBackendInfo,
   WebGpuBackendInfo,
   WebGpuSkipReason,

@@ -52,6 +52,14 @@ export type { PreparedDocument, StoreDocument } from './store/add-input.js';
 export { documentsToFileSegment } from './store/segment-convert.js';
 export { assertSameModel, hashModelFiles, modelIdentity } from './store/model-identity.js';
 export type { ModelIdentity } from './store/model-identity.js';
+// Keyword search (BM25 with the Lucene-English analyzer) and rank fusion, for the CLI's eval scorers.
+export { analyze as analyzeEnglish } from './scoring/keyword/english-analyzer.js';
+export { BM25_DEFAULTS, KeywordIndex } from './scoring/keyword/keyword-index.js';
+export type { Bm25Parameters, KeywordHit } from './scoring/keyword/keyword-index.js';
+export { segmentTerms } from './scoring/keyword/segment-terms.js';
+export type { SegmentTerms } from './scoring/keyword/segment-terms.js';
+export { reciprocalRankFusion, RRF_K, weightedScoreFusion } from './scoring/keyword/fusion.js';
+export type { FusedHit, RankedDocument, Rankings } from './scoring/keyword/fusion.js';
 export { createWasmScorer } from './cpu/wasm-scorer.js';
 export type { DocumentBatch, ScoredDocument, Scorer } from './scoring/scorer.js';
 

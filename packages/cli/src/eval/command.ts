@@ -12,15 +12,27 @@ import { formatReport } from './report.js';
 import { SCORER_NAMES, SCORERS } from './scorers.js';
 import { nbitsFlag } from '../compress-command-file.js';
 import type { ScorerName } from './scorers.js';
+import type { FusionName } from './fused-rankers.js';
 
 export const EVAL_USAGE = `  eval --corpus <corpus.jsonl[.gz]> --queries <queries.jsonl[.gz]> --qrels <qrels.tsv|qrels/> [--split test]
-       [--scorer model|bm25|overlap] [--model <folder|url>] [--index <file>] [--long-documents truncate|split]
-       [--precision int8|f16|f32] [--pool-factor N] [--nbits 2|4]
+       [--scorer model|bm25|overlap|hybrid] [--model <folder|url>] [--index <file>] [--long-documents truncate|split]
+       [--precision int8|f16|f32] [--pool-factor N] [--nbits 2|4] [--rerank bm25:N] [--fusion rrf|weighted] [--semantic-weight 0.5]
        [--ties trec|run] [--top-k 100] [--bm25-k1 1.2] [--bm25-b 0.75] [--json]
       Ranks the BEIR queries of the split and prints nDCG@10, MRR@10, MAP@100 and Recall/Precision/Accuracy
       @1,3,5,10 (pytrec_eval definitions; --ties run keeps the scorer's order on equal scores instead of
       pytrec_eval's document-id order). --json prints one JSON object instead of the table.
+      --scorer hybrid fuses the model's and BM25's rankings (reciprocal rank fusion, k 60, or --fusion weighted:
+      min-max normalised scores, --semantic-weight of the model's); --rerank bm25:N has the model rank only BM25's
+      best N documents of each query.
 `;
+
+/** `--rerank bm25:N`: the first stage's depth N (the model scorer only). */
+function rerankFlag(value: string, scorer: ScorerName): number {
+  const match = /^bm25:(.+)$/.exec(value);
+  if (!match) throw invalid('--rerank', `--rerank must be bm25:N, BM25's best N documents per query (got "${value}").`);
+  if (scorer !== 'model') throw invalid('--rerank', `--rerank reranks with the model: use it with --scorer model (got --scorer ${scorer}).`);
+  return number('--rerank', match[1]!, true);
+}
 
 /** `colbert-web eval`: BEIR files in, retrieval metrics out (a table, or JSON with --json). */
 export async function evalCommand(args: string[]): Promise<number> {
@@ -42,6 +54,9 @@ export async function evalCommand(args: string[]): Promise<number> {
       'top-k': { type: 'string', default: String(MAX_DEPTH) },
       'bm25-k1': { type: 'string', default: '1.2' },
       'bm25-b': { type: 'string', default: '0.75' },
+      rerank: { type: 'string' },
+      fusion: { type: 'string', default: 'rrf' },
+      'semantic-weight': { type: 'string', default: '0.5' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -57,6 +72,9 @@ export async function evalCommand(args: string[]): Promise<number> {
   const ties = choice<TieOrder>('--ties', values.ties, ['trec', 'run']);
   const topK = number('--top-k', values['top-k'], true);
   const bm25 = { k1: number('--bm25-k1', values['bm25-k1'], false), b: number('--bm25-b', values['bm25-b'], false) };
+  const fusion = { name: choice<FusionName>('--fusion', values.fusion, ['rrf', 'weighted']), semanticWeight: number('--semantic-weight', values['semantic-weight'], false) };
+  if (fusion.semanticWeight > 1) throw invalid('--semantic-weight', `--semantic-weight must be between 0 and 1 (got "${values['semantic-weight']}").`);
+  const rerankDepth = values.rerank === undefined ? undefined : rerankFlag(values.rerank, scorer);
 
   const started = performance.now();
   const qrels = await readQrels(values.qrels!, values.split);
@@ -78,6 +96,8 @@ export async function evalCommand(args: string[]): Promise<number> {
     ...(nbits ? { nbits } : {}),
     topK,
     bm25,
+    fusion,
+    ...(rerankDepth !== undefined ? { rerankDepth } : {}),
   });
   const indexMs = performance.now() - indexStarted;
   progressLine(`indexed with ${scorer}`, started);

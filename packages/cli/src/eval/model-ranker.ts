@@ -6,7 +6,7 @@ import type { LongDocumentMode, StoredPrecision } from 'colbert-web/node';
 import { indexCommand } from '../index-command.js';
 import { documentsBySeq, readIndexFile } from '../index-file.js';
 import { openFileSearcher } from '../file-searcher.js';
-import type { Ranker, Run } from './ranker.js';
+import type { EvalQuery, Ranker, Run } from './ranker.js';
 
 export interface ModelRankerOptions {
   model: string;
@@ -23,6 +23,14 @@ export interface ModelRankerOptions {
   topK: number;
 }
 
+/** The model's ranker, and the same ranking restricted per query to candidates (document ids) from elsewhere. */
+export interface ModelRanker {
+  ranker: Ranker;
+  rankAmong(queries: readonly EvalQuery[], candidates: ReadonlyMap<string, readonly string[]>): Promise<Run>;
+  settings: Record<string, string | number>;
+  close(): Promise<void>;
+}
+
 /**
  * The SDK end to end, as users run it: the corpus goes through `colbert-web index` into a portable index file
  * (or a prebuilt file is taken as it is), the file is read back and checked, and queries are encoded and scored by
@@ -31,7 +39,7 @@ export interface ModelRankerOptions {
  * @example
  * const { ranker } = await createModelRanker({ model: './lexical', corpus: 'corpus.jsonl.gz', precision: 'int8', longDocuments: 'truncate', topK: 100 });
  */
-export async function createModelRanker(options: ModelRankerOptions): Promise<{ ranker: Ranker; settings: Record<string, string | number>; close(): Promise<void> }> {
+export async function createModelRanker(options: ModelRankerOptions): Promise<ModelRanker> {
   const scratch = options.index ? undefined : mkdtempSync(join(tmpdir(), 'colbert-eval-'));
   const file = options.index ?? join(scratch!, 'eval.cwi');
   try {
@@ -47,16 +55,21 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<{ 
     const { dim } = identity.identity;
     const scorer = await openFileSearcher(contents);
     const bySeq = documentsBySeq([...coded, ...segments]);
-    const ranker: Ranker = async (queries) => {
+    const seqOf = new Map([...bySeq].map(([seq, doc]) => [doc.id, seq]));
+    const rankAmong = async (queries: readonly EvalQuery[], candidates?: ReadonlyMap<string, readonly string[]>): Promise<Run> => {
       const encoded = await encoder.encode(queries.map((q) => ({ text: q.text, kind: 'query' as const })));
       const run: Run = new Map();
       for (const [i, q] of queries.entries()) {
         const e = encoded[i]!;
-        const hits = await scorer.score({ dim, rows: e.rows, values: e.vectors }, { k: options.topK });
+        const allowed = candidates?.get(q.id);
+        // Candidates are scored by the same scorer over the same index as a search: the same scores.
+        const only = allowed && Uint32Array.from(allowed.filter((id) => seqOf.has(id)), (id) => seqOf.get(id)!);
+        const hits = await scorer.score({ dim, rows: e.rows, values: e.vectors }, { k: options.topK, ...(only ? { only } : {}) });
         run.set(q.id, hits.map((h) => ({ docId: bySeq.get(h.seq)!.id, score: h.score })));
       }
       return run;
     };
+    const ranker: Ranker = (queries) => rankAmong(queries);
     const settings = {
       model: options.model,
       precision: identity.precision,
@@ -68,6 +81,7 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<{ 
     };
     return {
       ranker,
+      rankAmong,
       settings,
       async close() {
         scorer.dispose();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generatePreset, writeCheckpoint } from '@colbert-web/fixtures';
 import { queriesToEvaluate, readCorpus, readQrels, readQueries } from './beir-files.js';
 import { createBm25Ranker } from './bm25.js';
@@ -18,6 +18,9 @@ import type { Qrels } from './metrics.js';
 import { createOverlapRanker, loadTokenRules } from './overlap.js';
 import type { EvalDocument, EvalQuery, Ranker } from './ranker.js';
 import type { EvalReport } from './report.js';
+import { createHybridRanker, createRerankRanker } from './fused-rankers.js';
+import { createModelRanker } from './model-ranker.js';
+import type { ModelRanker } from './model-ranker.js';
 import { formatReport } from './report.js';
 
 const run = promisify(execFile);
@@ -103,5 +106,62 @@ describe('SciFact slice (500 documents, 30 test queries)', () => {
     expect((error as { stderr: string }).stderr).toContain('eval needs --queries');
     const noModel = await run(bin, ['eval', '--corpus', join(dir, 'corpus.jsonl'), '--queries', join(dir, 'queries.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '--scorer', 'overlap']).catch((e: unknown) => e);
     expect((noModel as { stderr: string }).stderr).toContain('--scorer overlap needs --model');
+  });
+});
+
+describe('SciFact slice: the lexical model with BM25 (hybrid, rerank)', () => {
+  let model_: ModelRanker;
+  let index: string;
+  beforeAll(async () => {
+    // Built once through the installed `colbert-web index`, then opened as a prebuilt file by every ranker.
+    index = join(dir, 'slice.cwi');
+    await run(bin, ['index', join(dir, 'corpus.jsonl'), '--model', model, '--output', index]);
+    model_ = await createModelRanker({ model, corpus: join(dir, 'corpus.jsonl'), index, precision: 'int8', longDocuments: 'truncate', poolFactor: 1, topK: 100 });
+  }, 300_000);
+
+  afterAll(() => model_?.close());
+
+  test('rerank bm25:20: only BM25’s matching top 20, each with the score the model’s full search gives it', async () => {
+    const first = await createBm25Ranker(documents, { topK: 20 })(queries);
+    const reranked = await createRerankRanker(model_, createBm25Ranker(documents, { topK: 20 }))(queries);
+    const full = await model_.ranker(queries);
+    for (const q of queries) {
+      const allowed = new Set(first.get(q.id)!.filter((d) => d.score > 0).map((d) => d.docId));
+      const list = reranked.get(q.id)!;
+      expect(list.length).toBe(allowed.size);
+      for (const d of list) expect(allowed.has(d.docId)).toBe(true);
+      const fullScores = new Map(full.get(q.id)!.map((d) => [d.docId, d.score]));
+      for (const d of list) if (fullScores.has(d.docId)) expect(d.score).toBe(fullScores.get(d.docId));
+      for (let i = 1; i < list.length; i++) expect(list[i - 1]!.score).toBeGreaterThanOrEqual(list[i]!.score);
+    }
+    const metrics = (await evaluateRanker(createRerankRanker(model_, createBm25Ranker(documents, { topK: 20 })), queries, qrels)).mean;
+    process.stdout.write(`\n${formatReport(report('model, rerank bm25:20', metrics, 0))}`);
+  });
+
+  test('hybrid: each document’s fused score is Σ 1/(60 + rank) over the model’s and BM25’s rankings', async () => {
+    const bm25 = createBm25Ranker(documents, { topK: 100 });
+    const [semantic, keyword, fused] = await Promise.all([model_.ranker(queries), bm25(queries), createHybridRanker(model_.ranker, bm25, documents, { fusion: 'rrf', semanticWeight: 0.5, topK: 100 })(queries)]);
+    for (const q of queries) {
+      const rrf = new Map<string, number>();
+      semantic.get(q.id)!.forEach((d, i) => rrf.set(d.docId, (rrf.get(d.docId) ?? 0) + 1 / (61 + i)));
+      keyword.get(q.id)!.filter((d) => d.score > 0).forEach((d, i) => rrf.set(d.docId, (rrf.get(d.docId) ?? 0) + 1 / (61 + i)));
+      const list = fused.get(q.id)!;
+      expect(list).toHaveLength(Math.min(100, rrf.size));
+      for (const d of list) expect(d.score).toBeCloseTo(rrf.get(d.docId)!, 12);
+      const cut = list.at(-1)!.score;
+      for (const [docId, score] of rrf) if (score > cut + 1e-12) expect(list.some((d) => d.docId === docId)).toBe(true);
+    }
+  });
+
+  test('the installed command runs --scorer hybrid and --rerank bm25:N on a prebuilt index and says so', async () => {
+    const files = ['--corpus', join(dir, 'corpus.jsonl'), '--queries', join(dir, 'queries.jsonl'), '--qrels', join(dir, 'qrels.tsv'), '--model', model, '--index', index];
+    const hybrid = JSON.parse((await run(bin, ['eval', ...files, '--scorer', 'hybrid', '--json'])).stdout) as EvalReport;
+    expect(hybrid.settings).toMatchObject({ fusion: 'rrf (k 60)', k1: 1.2, b: 0.75 });
+    expect(hybrid.metrics).toEqual((await evaluateRanker(createHybridRanker(model_.ranker, createBm25Ranker(documents), documents, { fusion: 'rrf', semanticWeight: 0.5, topK: 100 }), queries, qrels)).mean);
+    const weighted = JSON.parse((await run(bin, ['eval', ...files, '--scorer', 'hybrid', '--fusion', 'weighted', '--semantic-weight', '0.7', '--json'])).stdout) as EvalReport;
+    expect(weighted.settings).toMatchObject({ fusion: 'weighted (semantic 0.7)' });
+    const reranked = JSON.parse((await run(bin, ['eval', ...files, '--rerank', 'bm25:20', '--json'])).stdout) as EvalReport;
+    expect(reranked.settings).toMatchObject({ rerank: 'bm25:20' });
+    for (const r of [hybrid, weighted, reranked]) process.stdout.write(`\n${formatReport(r)}`);
   });
 });

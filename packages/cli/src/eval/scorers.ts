@@ -6,10 +6,12 @@ import { ColbertError, ErrorCode } from 'colbert-web/node';
 import type { LongDocumentMode, StoredPrecision } from 'colbert-web/node';
 import { createModelRanker } from './model-ranker.js';
 import { createBm25Ranker } from './bm25.js';
+import { createHybridRanker, createRerankRanker } from './fused-rankers.js';
+import type { FusionName } from './fused-rankers.js';
 import { createOverlapRanker, loadTokenRules } from './overlap.js';
 import type { EvalDocument, Ranker } from './ranker.js';
 
-export const SCORER_NAMES = ['model', 'bm25', 'overlap'] as const;
+export const SCORER_NAMES = ['model', 'bm25', 'overlap', 'hybrid'] as const;
 export type ScorerName = (typeof SCORER_NAMES)[number];
 
 /** What a scorer factory gets from the command line. */
@@ -31,6 +33,10 @@ export interface ScorerContext {
   /** Documents each query's ranking must hold. */
   readonly topK: number;
   readonly bm25: { readonly k1: number; readonly b: number };
+  /** `--scorer hybrid`: how the model's and BM25's rankings are fused. */
+  readonly fusion: { readonly name: FusionName; readonly semanticWeight: number };
+  /** `--rerank bm25:N` (model scorer): rank only BM25's best N documents of each query. */
+  readonly rerankDepth?: number;
 }
 
 /** A built ranker and the settings worth printing with its numbers. */
@@ -55,17 +61,12 @@ function needModel(context: ScorerContext, scorer: ScorerName): string {
  * const { ranker } = await SCORERS.bm25({ documents, longDocuments: 'truncate', topK: 100, bm25: { k1: 1.2, b: 0.75 } });
  */
 export const SCORERS: Record<ScorerName, ScorerFactory> = {
-  model: (context) =>
-    createModelRanker({
-      model: needModel(context, 'model'),
-      corpus: context.corpus,
-      ...(context.index ? { index: context.index } : {}),
-      precision: context.precision,
-      longDocuments: context.longDocuments,
-      poolFactor: context.poolFactor,
-      ...(context.nbits ? { nbits: context.nbits } : {}),
-      topK: context.topK,
-    }),
+  model: async (context) => {
+    const model = await modelRanker(context);
+    if (context.rerankDepth === undefined) return model;
+    const first = createBm25Ranker(context.documents, { ...context.bm25, topK: context.rerankDepth });
+    return { ...model, ranker: createRerankRanker(model, first), settings: { ...model.settings, rerank: `bm25:${context.rerankDepth}` } };
+  },
   bm25: (context) => {
     const { k1, b } = context.bm25;
     return Promise.resolve({ ranker: createBm25Ranker(context.documents, { k1, b, topK: context.topK }), settings: { k1, b } });
@@ -77,4 +78,25 @@ export const SCORERS: Record<ScorerName, ScorerFactory> = {
     const { queryLength, documentLength } = rules.settings;
     return { ranker, settings: { model, queryLength, documentLength, longDocuments: context.longDocuments } };
   },
+  hybrid: async (context) => {
+    const model = await modelRanker(context, 'hybrid');
+    const bm25 = createBm25Ranker(context.documents, { ...context.bm25, topK: context.topK });
+    const { name, semanticWeight } = context.fusion;
+    const ranker = createHybridRanker(model.ranker, bm25, context.documents, { fusion: name, semanticWeight, topK: context.topK });
+    const fusion = name === 'rrf' ? 'rrf (k 60)' : `weighted (semantic ${semanticWeight})`;
+    return { ...model, ranker, settings: { ...model.settings, fusion, k1: context.bm25.k1, b: context.bm25.b } };
+  },
 };
+
+function modelRanker(context: ScorerContext, scorer: ScorerName = 'model'): ReturnType<typeof createModelRanker> {
+  return createModelRanker({
+    model: needModel(context, scorer),
+    corpus: context.corpus,
+    ...(context.index ? { index: context.index } : {}),
+    precision: context.precision,
+    longDocuments: context.longDocuments,
+    poolFactor: context.poolFactor,
+    ...(context.nbits ? { nbits: context.nbits } : {}),
+    topK: context.topK,
+  });
+}

@@ -2,7 +2,9 @@ import { proxy } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
 import { startWorker } from './worker-handle.js';
 import type { EncodedText } from '../model/prepared.js';
-import type { EncodeInput, EncodeOptions, EncoderApi, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import type { EncodeInput, EncodeOptions, EncoderApi, LoadOptions, ModelSource, RerankOptions } from '../protocol/encoder-api.js';
+import type { DocumentInput, Hit } from '../protocol/search-api.js';
+import { validateDocuments } from '../protocol/validate-documents.js';
 import type { EncoderWorkerApi } from '../worker/encoder-worker.js';
 
 export interface CreateEncoderOptions extends LoadOptions {
@@ -41,6 +43,13 @@ export async function createEncoder(options: CreateEncoderOptions): Promise<Remo
       assertOpen();
       const { signal, onProgress, ...plain } = opts;
       return remote.encode(inputs, plain, signal, onProgress && proxy(onProgress));
+    },
+    async rerank(query: string, candidates: readonly DocumentInput[], opts: RerankOptions = {}): Promise<Hit[]> {
+      assertOpen();
+      // Checked here too, so a value that cannot be posted is a ColbertError, not a DataCloneError.
+      validateDocuments(candidates, 'candidates');
+      const { signal, onProgress, ...plain } = opts;
+      return remote.rerank(query, candidates, plain, signal, onProgress && proxy(onProgress));
     },
     async info() {
       assertOpen();

@@ -1,5 +1,6 @@
 import { float16BitsToFloat32 } from '../model/float16.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
+import { sortedPosition } from '../scoring/sorted-position.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { WasmArena } from './wasm-arena.js';
 
@@ -141,16 +142,7 @@ export class WasmCorpus {
 
   /** Index of the document with this sequence number, or −1 (sequence numbers increase with the index). */
   indexOf(seq: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = this.seqs[mid]!;
-      if (s === seq) return mid;
-      if (s < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return sortedPosition(this.seqs, this.count, seq);
   }
 
   remove(seqs: ArrayLike<number>): void {

@@ -2,6 +2,7 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { GpuContext } from './context.js';
+import { writeTable } from './table-buffer.js';
 
 /** One document's place: its slot (dense, in sequence-number order) and its rows in one shard. */
 export interface CorpusDocument {
@@ -313,13 +314,7 @@ export class GpuCorpus {
   }
 
   private replace(buffer: GPUBuffer | undefined, data: Uint32Array, label: string): GPUBuffer {
-    const bytes = Math.max(16, data.byteLength);
-    if (!buffer || buffer.size < bytes) {
-      if (buffer) this.context.destroyBuffer(buffer);
-      buffer = this.context.createBuffer(bytes, storage(), label);
-    }
-    if (data.byteLength > 0) this.context.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return buffer;
+    return writeTable(this.context, buffer, data, label);
   }
 
   /** Drops a shard's tables after its layout or its slots changed; `tables()` rebuilds them. */

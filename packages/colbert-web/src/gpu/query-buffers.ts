@@ -7,7 +7,7 @@ import type { Scratch } from './scratch.js';
 /** Query tokens per register block of the fused kernel (`QB` in maxsim.wgsl). */
 export const QUERY_BLOCK = 8;
 
-/** The query as the kernels read it: rows padded with zeros to a multiple of QUERY_BLOCK. */
+/** The query as the kernels read it: rows padded with zeros to a multiple of QUERY_BLOCK (or the caller's block). */
 export interface QueryBuffers {
   tokens: number;
   padded: number;
@@ -35,9 +35,9 @@ export interface GpuQuery {
  * @example
  * const q = uploadQuery(scratch, query, 'int8'); // q.values: packed int8, q.scales: per-token scales
  */
-export function uploadQuery(scratch: Scratch, query: F32TokenMatrix, precision: StoredPrecision): QueryBuffers {
+export function uploadQuery(scratch: Scratch, query: F32TokenMatrix, precision: StoredPrecision, block = QUERY_BLOCK): QueryBuffers {
   const { dim, rows } = query;
-  const padded = Math.ceil(rows / QUERY_BLOCK) * QUERY_BLOCK;
+  const padded = Math.ceil(rows / block) * block;
   const usage = GPUBufferUsage.STORAGE;
   if (precision !== 'int8') {
     const values = new Float32Array(Math.max(4, padded * dim));
@@ -65,10 +65,10 @@ export function uploadQuery(scratch: Scratch, query: F32TokenMatrix, precision: 
  * @example
  * const q = queryFromGpu(encoder, context, scratch, { buffer: tensor.gpuBuffer, rows: 32, dim: 96 }, 'int8');
  */
-export function queryFromGpu(encoder: GPUCommandEncoder, context: GpuContext, scratch: Scratch, query: GpuQuery, precision: StoredPrecision): QueryBuffers {
+export function queryFromGpu(encoder: GPUCommandEncoder, context: GpuContext, scratch: Scratch, query: GpuQuery, precision: StoredPrecision, block = QUERY_BLOCK): QueryBuffers {
   const { dim, rows } = query;
   const offset = query.offset ?? 0;
-  const padded = Math.ceil(rows / QUERY_BLOCK) * QUERY_BLOCK;
+  const padded = Math.ceil(rows / block) * block;
   if (precision === 'int8') {
     const { values, scales } = encodeQuantizeQuery(encoder, { context, scratch, source: query.buffer, offset: offset / 4, rows, padded, dim });
     return { tokens: rows, padded, values, scales };

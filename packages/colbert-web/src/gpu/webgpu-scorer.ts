@@ -4,6 +4,7 @@ import { compareScored, type DocumentBatch, type ScoredDocument, type ScoreOptio
 import { scorerDims, storedPrecisions, type F32TokenMatrix, type StoredPrecision } from '../scoring/token-matrix.js';
 import { GpuContext, type GpuMemoryCounters } from './context.js';
 import { GpuCorpus } from './corpus.js';
+import { assertUsable, gpuFailure } from './device-failure.js';
 import { explainDocuments } from './kernels/explain.js';
 import { encodeFusedMaxSim, TILE_TOKENS, type ScorePassInput } from './kernels/maxsim.js';
 import { encodeNaiveMaxSim } from './kernels/naive.js';
@@ -221,21 +222,10 @@ class GpuScorer implements WebGpuScorer {
   }
 
   private assertUsable(): void {
-    if (this.context.isDisposed) throw new ColbertError(ErrorCode.Closed, 'This scorer was disposed; create a new one.');
-    const lost = this.context.lost;
-    if (lost) throw deviceLostError(lost.message);
+    assertUsable(this.context, 'This scorer was disposed; create a new one.');
   }
 
-  private async failure(cause: unknown): Promise<unknown> {
-    if (cause instanceof ColbertError) return cause;
-    // A failed map or submit often comes a moment before device.lost resolves: give it that moment.
-    await Promise.race([this.context.ended, new Promise((resolve) => setTimeout(resolve, 50))]);
-    const lost = this.context.lost;
-    if (lost) return deviceLostError(lost.message, cause);
-    return new ColbertError(ErrorCode.BackendFailed, `WebGPU scoring failed: ${(cause as Error).message}`, { cause });
+  private failure(cause: unknown): Promise<unknown> {
+    return gpuFailure(this.context, cause);
   }
-}
-
-function deviceLostError(message: string, cause?: unknown): ColbertError {
-  return new ColbertError(ErrorCode.BackendFailed, `The WebGPU device was lost (${message}); score on the CPU scorer instead.`, { subject: 'device', cause });
 }

@@ -1,6 +1,7 @@
 import { Tensor } from 'onnxruntime-web';
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
-import type { BackendInfo, EncodeInput, EncodeOptions, LoadOptions, ModelInfo } from '../protocol/encoder-api.js';
+import type { BackendInfo, EncodeInput, EncodeOptions, LoadOptions, ModelInfo, RerankOptions } from '../protocol/encoder-api.js';
+import type { DocumentInput, Hit } from '../protocol/search-api.js';
 import { planBatches } from './batching.js';
 import type { LoadedCheckpoint } from './checkpoint.js';
 import { isExportCheckpoint } from './checkpoint.js';
@@ -11,6 +12,7 @@ import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './grap
 import type { OrtSession, SessionFactory } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
 import type { EncodedQuery, EncodedText, OutputLocation, PreparedText } from './prepared.js';
+import { rerank } from './rerank.js';
 import type { ColbertTokenizer } from './tokenizer.js';
 import { createTokenizer } from './tokenizer.js';
 
@@ -82,6 +84,12 @@ export class Encoder {
     const out: EncodedText[] = [];
     for await (const chunk of this.encodeStream(inputs, options)) out.push(...chunk);
     return out;
+  }
+
+  /** Candidates in no index, in MaxSim order with their matches (see `rerank` in rerank.ts). */
+  rerank(query: string, candidates: readonly DocumentInput[], options: RerankOptions = {}): Promise<Hit[]> {
+    this.assertOpen();
+    return rerank(this, query, candidates, options);
   }
 
   /**

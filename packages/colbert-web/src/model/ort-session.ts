@@ -289,7 +289,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Every core but one, at most 4: the page's own scripts keep a core while a long add encodes (on a 2-core machine
+ * two encoder threads left the page none: a page script took 139 ms during an add), and onnxruntime gains
+ * little beyond 4.
+ */
 function defaultThreads(): number {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(4, cores));
+  return Math.max(1, Math.min(4, cores - 1));
 }

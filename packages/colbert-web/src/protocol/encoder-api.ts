@@ -1,5 +1,6 @@
 import type { EncodedText, LongDocumentMode, TextKind } from '../model/prepared.js';
 import type { OperationOptions } from './progress.js';
+import type { DocumentInput, Hit } from './search-api.js';
 
 /**
  * Which inference backend to use. 'auto' takes WebGPU when the browser has a hardware adapter and WASM otherwise
@@ -108,6 +109,11 @@ export interface EncodeOptions extends OperationOptions {
   poolFactor?: number;
 }
 
+export interface RerankOptions extends OperationOptions {
+  /** Hits returned, best first (default: every candidate). */
+  k?: number;
+}
+
 /** A model to load: a base URL (any static host, Hugging Face `resolve/main` URLs included) or the checkpoint's files. */
 export type ModelSource = string | { readonly files: Readonly<Record<string, Uint8Array>>; readonly name?: string };
 
@@ -116,7 +122,7 @@ export interface LoadOptions extends OperationOptions {
   backend?: BackendPreference;
   /** Upper bound on batch × sequence length per inference call (bounds memory). Default 8192. */
   maxBatchTokens?: number;
-  /** WASM threads wanted (default: up to 4 by core count); 1 is used where threads are unavailable. */
+  /** WASM threads wanted (default: every core but one, at most 4, so the page keeps a core); 1 is used where threads are unavailable. */
   threads?: number;
   /**
    * Keep a URL model's files in the browser's Cache API so it loads offline, revalidated when online (default
@@ -148,6 +154,11 @@ export interface ModelInfo {
  */
 export interface EncoderApi {
   encode(inputs: readonly EncodeInput[], options?: EncodeOptions): Promise<EncodedText[]>;
+  /**
+   * Candidates from elsewhere (`{ id, text, metadata? }`, in no index) in MaxSim order, with per-query-token
+   * matches; encoded on the fly, nothing stored. PyLate's `rank.rerank`.
+   */
+  rerank(query: string, candidates: readonly DocumentInput[], options?: RerankOptions): Promise<Hit[]>;
   info(): Promise<{ model: ModelInfo; backend: BackendInfo }>;
   close(): Promise<void>;
 }

@@ -58,15 +58,15 @@ export function validateMetadata(metadata: unknown, subject: string): Metadata {
  * validateDocuments([{ id: 'a', text: 'hello', metadata: { when: new Date() } }]);
  * // throws ColbertError INVALID_INPUT: documents[0].metadata.when must be a string, a finite number, … (got a Date).
  */
-export function validateDocuments(documents: readonly DocumentInput[]): DocumentInput[] {
-  if (!Array.isArray(documents)) throw invalid('documents', 'must be an array of { id, text, metadata? }.');
+export function validateDocuments(documents: readonly DocumentInput[], subject = 'documents'): DocumentInput[] {
+  if (!Array.isArray(documents)) throw invalid(subject, 'must be an array of { id, text, metadata? }.');
   const byId = new Map<string, DocumentInput>();
   documents.forEach((doc: unknown, i) => {
     const d = doc as Partial<DocumentInput> | null;
-    if (typeof d !== 'object' || d === null) throw invalid(`documents[${i}]`, 'must be an object { id, text, metadata? }.');
-    if (typeof d.id !== 'string' || d.id === '') throw invalid(`documents[${i}].id`, 'must be a non-empty string.');
-    if (typeof d.text !== 'string') throw invalid(`documents[${i}].text`, 'must be a string.');
-    const metadata = d.metadata === undefined ? undefined : validateMetadata(d.metadata, `documents[${i}].metadata`);
+    if (typeof d !== 'object' || d === null) throw invalid(`${subject}[${i}]`, 'must be an object { id, text, metadata? }.');
+    if (typeof d.id !== 'string' || d.id === '') throw invalid(`${subject}[${i}].id`, 'must be a non-empty string.');
+    if (typeof d.text !== 'string') throw invalid(`${subject}[${i}].text`, 'must be a string.');
+    const metadata = d.metadata === undefined ? undefined : validateMetadata(d.metadata, `${subject}[${i}].metadata`);
     byId.delete(d.id);
     byId.set(d.id, { id: d.id, text: d.text, ...(metadata ? { metadata } : {}) });
   });

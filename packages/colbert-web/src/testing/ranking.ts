@@ -33,3 +33,12 @@ export function topKOverlap(actual: readonly ScoredDocument[], exact: readonly S
   const kept = new Set(actual.map((a) => a.seq));
   return exact.filter((e) => kept.has(e.seq)).length / exact.length;
 }
+
+/**
+ * `rankingMismatch` with the compressed search's tolerance (docs/compressed-index.md): scores within 1e-4 relative,
+ * and neighbours closer than 1e-4 of the largest score may swap.
+ */
+export function compressedRankingMismatch(actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): string | undefined {
+  const scale = Math.max(1, ...expected.map((e) => Math.abs(e.score)));
+  return rankingMismatch(actual, expected, { relative: 1e-4, nearTie: 1e-4 * scale });
+}

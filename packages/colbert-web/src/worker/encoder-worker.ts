@@ -4,7 +4,8 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { Encoder } from '../model/encoder.js';
 import { loadOnce } from '../model/files/load-once.js';
 import { filesFromSource, loadEncoder } from '../model/load-model.js';
-import type { EncodeInput, EncodeOptions, LoadOptions, ModelSource } from '../protocol/encoder-api.js';
+import type { EncodeInput, EncodeOptions, LoadOptions, ModelSource, RerankOptions } from '../protocol/encoder-api.js';
+import type { DocumentInput } from '../protocol/search-api.js';
 import type { ProgressCallback } from '../protocol/progress.js';
 import { installTransferHandlers } from '../protocol/transfer-handlers.js';
 
@@ -25,7 +26,7 @@ function withCallbacks<T>(options: Plain<T>, signal?: AbortSignal, onProgress?: 
   return { ...options, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) } as T;
 }
 
-/** What the worker exposes: `load` once, then `encode`, `info`, `close`. */
+/** What the worker exposes: `load` once, then `encode`, `rerank`, `info`, `close`. */
 const api = {
   async load(source: ModelSource, options: Plain<LoadOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<void> {
     if (loading) throw new ColbertError(ErrorCode.InvalidInput, 'This worker already holds a model; create another encoder for another model.');
@@ -41,6 +42,9 @@ const api = {
     const encoded = await (await current()).encode(inputs, withCallbacks<EncodeOptions>(options, signal, onProgress));
     // Each text's vectors own their buffer: move them instead of copying.
     return transfer(encoded, encoded.map((e) => e.vectors.buffer as ArrayBuffer));
+  },
+  async rerank(query: string, candidates: readonly DocumentInput[], options: Plain<RerankOptions> = {}, signal?: AbortSignal, onProgress?: ProgressCallback) {
+    return (await current()).rerank(query, candidates, withCallbacks<RerankOptions>(options, signal, onProgress));
   },
   async info() {
     const e = await current();

@@ -29,7 +29,7 @@ import { compileFilter } from './metadata-filter.js';
 import { Scheduler } from './scheduler.js';
 import { createCpuScorer, createScorerFor } from './scorer-factory.js';
 import { tokenSimilarities } from './similarities.js';
-import { queryTokenKinds } from './query-token-kinds.js';
+import { queryTokenKinds } from '../model/query-token-kinds.js';
 import { assertPoolFactor } from '../model/pooling/pool-document.js';
 
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */

@@ -24,6 +24,8 @@ export interface TopKInput {
   take: number;
   /** `take` equals the number of candidates: no selection needed, every candidate is taken. */
   selectAll: boolean;
+  /** false: only the set is wanted (unordered (slot, score) pairs), skip the ranking pass. Default true. */
+  rank?: boolean;
 }
 
 /** Where the result lies after the commands ran: ranked (seq, score bits) pairs, or unordered (slot, score bits). */
@@ -44,7 +46,7 @@ export function encodeTopK(encoder: GPUCommandEncoder, input: TopKInput): TopKOu
   const state = scratch.upload(Uint32Array.of(0, 0, take, 0, 0, 0, 0, 0), storage, 'topk state');
   const hist = scratch.acquire(256 * 4, storage | GPUBufferUsage.COPY_DST, 'topk histogram');
   const selected = scratch.acquire(take * 8, storage, 'topk selected');
-  const ranked = take <= GPU_RANK_LIMIT ? scratch.acquire(take * 8, storage, 'topk ranked') : undefined;
+  const ranked = input.rank !== false && take <= GPU_RANK_LIMIT ? scratch.acquire(take * 8, storage, 'topk ranked') : undefined;
   encoder.clearBuffer(hist, 0, 256 * 4);
 
   const all: Record<number, GPUBuffer | undefined> = { 0: params, 1: input.scores, 2: input.live, 3: input.allowed, 4: input.seqs, 5: state, 6: hist, 7: selected, 8: ranked };

@@ -5,6 +5,7 @@ import { validateCodedRows, validateSharedTables, validateTables, type Compresse
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
 import { encodeResidual, residualBytes, type ResidualCodec } from './residual-codec.js';
+import { sortedPosition } from '../sorted-position.js';
 import type { CentroidTable } from './train-centroids.js';
 
 /** Documents to append: float32 token rows back to back, the token count and sequence number of each. */
@@ -112,16 +113,7 @@ export class CompressedCorpus {
 
   /** Position of a sequence number, or −1 (binary search: sequence numbers increase with position). */
   positionOf(seq: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = this.seqList[mid]!;
-      if (at === seq) return mid;
-      if (at < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return sortedPosition(this.seqList, this.count, seq);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ColbertTokenizer } from '../model/tokenizer.js';
+import type { ColbertTokenizer } from './tokenizer.js';
 import type { QueryTokenKind } from '../protocol/search-api.js';
 
 /**
