@@ -1,5 +1,5 @@
 import { trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
-import { codeRows, gatherRows } from './code-rows.js';
+import { codeRows, float32Rows, gatherRows } from './code-rows.js';
 import type { FileCodedSegment, FileSegment } from './index-file-segment.js';
 import type { FileTables } from './index-file-tables.js';
 
@@ -15,10 +15,10 @@ import type { FileTables } from './index-file-tables.js';
 export async function compressFileSegments(segments: readonly FileSegment[], dim: number, nbits: 2 | 4, options: { seed?: number; pause?: () => Promise<void> } = {}): Promise<{ tables: FileTables; coded: FileCodedSegment[] }> {
   const sizes = segments.map((s) => ({ tokens: s.tokens.rows }));
   const tokens = sizes.reduce((n, s) => n + s.tokens, 0);
-  const trained = await trainCompressionStreamed((lists) => gatherRows(sizes, async (i) => segments[i]!.tokens, lists, dim), tokens, dim, { nbits, seed: options.seed ?? 0, ...(options.pause ? { pause: options.pause } : {}) });
+  const trained = await trainCompressionStreamed((lists) => gatherRows(sizes, async (i) => float32Rows(segments[i]!.tokens), lists, dim), tokens, dim, { nbits, seed: options.seed ?? 0, ...(options.pause ? { pause: options.pause } : {}) });
   const coded = segments.map((s): FileCodedSegment => {
     const { tokens: _vectors, ...body } = s;
-    return { ...body, ...codeRows(trained, s.tokens, s.lengths, s.seqs) };
+    return { ...body, ...codeRows(trained, float32Rows(s.tokens), s.lengths, s.seqs) };
   });
   return { tables: { ...trained, trainedTokens: tokens }, coded };
 }

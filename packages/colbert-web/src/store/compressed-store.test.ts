@@ -5,6 +5,7 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import { trainCompression } from '../scoring/compressed/build-compressed.js';
 import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
 import { decodeTokens } from '../scoring/reference-f64.js';
+import { referenceDecodeToken } from '../scoring/compressed/reference-f64.js';
 import { storeTokens } from '../scoring/token-matrix.js';
 import { randomStoreDocuments } from '../testing/random-documents.js';
 import { testIdentity } from '../testing/test-identity.js';
@@ -122,6 +123,55 @@ describe('compressed index in IndexedDB (fake-indexeddb)', () => {
     const last = (await store.load()).segments.slice(-2);
     expect(last.map((s) => s.tables === undefined)).toEqual([false, true]);
     await store.close();
+  });
+
+  it('re-trains once grown 4× (every row sampled, codes decoded), re-codes oldest first, resumes after a crash mid-way', async () => {
+    const name = fresh();
+    const store = await open(name);
+    await store.add(randomStoreDocuments({ seed: 18, count: 10, dim: DIM }));
+    await store.train(TRAIN);
+    await store.convert();
+    const first = (await store.load()).segments[0]!.tables!;
+    expect(await store.train({ ...TRAIN, retrain: true })).toBe(false); // not grown yet
+    await store.add(randomStoreDocuments({ seed: 19, count: 40, dim: DIM, firstIndex: 10 }));
+    await store.convert();
+    const before = await store.load();
+    expect(await store.train({ ...TRAIN, retrain: true })).toBe(true);
+    const second = (await store.stats()).tables!;
+    expect(second).not.toBe(first);
+
+    // The oracle: every stored row as the reference decodes it (codes of the first tables) — then trained and coded in memory.
+    const reference = CompressedCorpus.create(before.tables.get(first)!.table, before.tables.get(first)!.codec);
+    for (const b of before.coded) reference.appendCoded(b);
+    const rows = new Float32Array(reference.tokens * DIM);
+    for (let t = 0; t < reference.tokens; t++) rows.set(Float32Array.from(referenceDecodeToken(reference, t)), t * DIM);
+    const { table, codec } = trainCompression(rows, DIM, { nbits: 2, ...TRAIN });
+    const expected = CompressedCorpus.create(table, codec);
+    expected.append({ vectors: rows, lengths: Uint32Array.from({ length: reference.size }, (_, d) => reference.tokenStart[d + 1]! - reference.tokenStart[d]!), seqs: reference.seqs.slice() });
+
+    // A crash after one re-coding step, and a torn write of the next one (a segment no manifest lists).
+    expect(await store.convert({ maxSteps: 1 })).toBe(1);
+    const db = await store.context.db();
+    const m = (await db.get('manifest', 'manifest')) as Manifest;
+    await db.put('segments', { ...((await db.get('segments', m.segments.at(-1)!.id)) as CodedSegmentRecord), id: m.nextSegment });
+    await store.close();
+    const reopened = await open(name);
+    expect(reopened.opened.orphanSegments).toBe(1);
+    const mixed = await reopened.load();
+    expect(mixed.tables.size).toBe(2);
+    expect(mixed.coded.reduce((n, b) => n + b.seqs.length, 0)).toBe(50);
+    expect(await reopened.convert()).toBeGreaterThan(0);
+    const done = await reopened.load();
+    expect([...done.tables.keys()]).toEqual([second]);
+    expect(await (await reopened.context.db()).get('tables', first)).toBeUndefined();
+    const coded = codedBySeq(done);
+    expect(coded.size).toBe(50);
+    const bytes = expected.residualBytes;
+    for (let d = 0; d < expected.size; d++) {
+      const [from, to] = [expected.tokenStart[d]!, expected.tokenStart[d + 1]!];
+      expect(coded.get(expected.seqs[d]!)).toEqual({ codes: Array.from(expected.codes.subarray(from, to)), residuals: Array.from(expected.residuals.subarray(from * bytes, to * bytes)) });
+    }
+    await reopened.close();
   });
 
   it('a corrupt code, a damaged segment or missing tables are INDEX_CORRUPT, never a wrong load', async () => {

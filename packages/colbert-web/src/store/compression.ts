@@ -6,14 +6,15 @@
  */
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import { trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
-import type { TokenMatrix } from '../scoring/token-matrix.js';
-import { codeRows, gatherRows } from './code-rows.js';
-import { codedVectorBytes, makeCodedSegmentRecord, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
+import { codeRows, decodeRows, float32Rows, gatherRows } from './code-rows.js';
+import { mergeLiveCoded } from './coded-merge.js';
+import { residualBytes } from '../scoring/compressed/residual-codec.js';
+import { codedSegmentToBatch, codedVectorBytes, makeCodedSegmentRecord, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
 import type { SharedTables } from './coded-segment.js';
 import { mergeLive } from './compaction.js';
 import { recordTextBytes } from './document-record.js';
 import { commitManifest, withoutTombstones } from './manifest.js';
-import type { Manifest, SegmentEntry } from './records.js';
+import type { Manifest, SegmentEntry, StoredSegment } from './records.js';
 import { segmentToBatch } from './segment-record.js';
 import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted } from './store-context.js';
@@ -27,7 +28,15 @@ import { withWriteLock } from './write-lock.js';
  */
 export const DEFAULT_COMPRESS_AT = 1_048_576;
 
+/** Compaction re-trains the tables once the live rows have grown this many times past those they were trained on. */
+export const RETRAIN_FACTOR = 4;
+
 export interface TrainIndexOptions {
+  /**
+   * Train new tables although the index has some, if it has grown `RETRAIN_FACTOR` times since (compaction's
+   * policy): sampled from every stored row, coded ones decoded; `convertIndex` then re-codes every segment.
+   */
+  retrain?: boolean;
   /** Seeds the samples and k-means (default 0): the same stored rows give the same tables everywhere. */
   seed?: number;
   /** Lloyd iterations per level (default 4). */
@@ -37,15 +46,33 @@ export interface TrainIndexOptions {
   signal?: AbortSignal;
 }
 
-/** Stored vector rows of the index's uncoded segments, in manifest (sequence-number) order. */
-function vectorSegments(m: Manifest): SegmentEntry[] {
-  return m.segments.filter((s) => s.tables === undefined);
+/** Whether compaction's policy asks for new tables: trained, and the live rows grown `RETRAIN_FACTOR` times since. */
+export function retrainDue(m: Pick<Manifest, 'compression' | 'segments' | 'tombstonedTokens'>): boolean {
+  const live = m.segments.reduce((n, s) => n + s.tokens, 0) - m.tombstonedTokens;
+  return m.compression !== undefined && live >= RETRAIN_FACTOR * m.compression.trainedTokens;
+}
+
+/** The segments training samples, in manifest (sequence-number) order: the uncoded ones, or all when re-training. */
+function sampledSegments(m: Manifest, retrain: boolean): SegmentEntry[] {
+  return retrain ? [...m.segments] : m.segments.filter((s) => s.tables === undefined);
+}
+
+/** The float32 rows of a stored segment: vectors decoded, or codes decoded with their tables. */
+async function segmentRows(ctx: StoreContext, m: Manifest, entry: SegmentEntry): Promise<Float32Array> {
+  const db = await ctx.db();
+  const record = await db.get('segments', entry.id);
+  const expected = { ...entry, precision: m.precision, dim: m.identity.dim };
+  if (entry.tables === undefined) return float32Rows(segmentToBatch(record, expected, ctx.index, ctx.verify).tokens);
+  const tables = tablesFromRecord(await db.get('tables', entry.tables), entry.tables, ctx.index, ctx.verify);
+  const batch = codedSegmentToBatch(record, expected, tables, ctx.index, ctx.verify);
+  return decodeRows(tables, batch.codes, batch.residuals);
 }
 
 /**
- * Trains the shared tables on the index's stored vector rows and commits them (not yet any coded segment: see
- * `convertIndex`). Rows are sampled from the segments as committed when training starts; adds may commit meanwhile.
- * Resolves to false when there was nothing to do (no `nbits`, already trained, or no rows).
+ * Trains the shared tables on the index's stored vector rows (with `retrain`, once due, on every row) and commits
+ * them (not yet any coded segment: see `convertIndex`). Rows are sampled from the segments as committed when
+ * training starts; adds may commit meanwhile. Resolves to false when there was nothing to do (no `nbits`, trained
+ * and no re-training due, or no rows).
  */
 export async function trainIndex(ctx: StoreContext, options: TrainIndexOptions = {}): Promise<boolean> {
   // A compaction or import between reading the manifest and sampling it changes the rows: sample again.
@@ -65,8 +92,9 @@ async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise
   throwIfAborted(signal);
   const start = await currentManifest(ctx);
   const nbits = start.nbits;
-  if (nbits === undefined || start.compression) return false;
-  const segments = vectorSegments(start);
+  const retrain = options.retrain === true && retrainDue(start);
+  if (nbits === undefined || (start.compression && !retrain)) return false;
+  const segments = sampledSegments(start, retrain);
   const tokens = segments.reduce((n, s) => n + s.tokens, 0);
   if (tokens === 0) return false;
   // The samples are read under the write lock (a compaction could delete a segment mid-read), training is not.
@@ -75,10 +103,8 @@ async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise
     trained = await trainCompressionStreamed(
       (lists) => withWriteLock(ctx.index, async () => {
         const m = await currentManifest(ctx);
-        if (m.generation !== start.generation && !sameSegments(vectorSegments(m), segments)) throw changedUnderneath(ctx.index);
-        const db = await ctx.db();
-        const read = async (i: number): Promise<TokenMatrix> => segmentToBatch(await db.get('segments', segments[i]!.id), { ...segments[i]!, precision: m.precision, dim: m.identity.dim }, ctx.index, ctx.verify).tokens;
-        return gatherRows(segments, read, lists, m.identity.dim);
+        if (m.generation !== start.generation && !sameSegments(sampledSegments(m, retrain), segments)) throw changedUnderneath(ctx.index);
+        return gatherRows(segments, (i) => segmentRows(ctx, m, segments[i]!), lists, m.identity.dim);
       }),
       tokens,
       start.identity.dim,
@@ -94,7 +120,8 @@ async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise
   return withWriteLock(ctx.index, async () => {
     const db = await ctx.db();
     const m = await currentManifest(ctx);
-    if (m.compression) return false;
+    // Someone else trained meanwhile: theirs stand.
+    if (m.compression?.tables !== start.compression?.tables) return false;
     const id = m.nextSegment;
     const record = makeTablesRecord(id, trained.table, trained.codec);
     try {
@@ -119,7 +146,7 @@ function changedUnderneath(index: string): ColbertError {
   return new ColbertError(ErrorCode.StorageFailed, `Index "${index}" was compacted or replaced while its compression was sampling its rows; train again.`, { subject: CHANGED });
 }
 
-/** Codes the oldest segment that still holds vectors with the current tables; undefined when none is left. */
+/** Codes the oldest segment not coded with the current tables (vectors, or codes of earlier tables); undefined when none is left. */
 async function convertStep(ctx: StoreContext): Promise<{ documents: number } | undefined> {
   return withWriteLock(ctx.index, async () => {
     const db = await ctx.db();
@@ -131,19 +158,18 @@ async function convertStep(ctx: StoreContext): Promise<{ documents: number } | u
       const tx = db.transaction(['segments', 'tables'], 'readonly');
       const [record, tablesRecord] = await Promise.all([tx.objectStore('segments').get(entry.id), tx.objectStore('tables').get(compression.tables)]);
       await tx.done;
-      if (entry.tables !== undefined) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} is coded with tables that are no longer current.`, { subject: `segments/${entry.id}` });
       const tables = tablesFromRecord(tablesRecord, compression.tables, ctx.index, true);
-      const live = mergeLive([segmentToBatch(record, { ...entry, precision: m.precision, dim: m.identity.dim }, ctx.index, true)], m.tombstones);
+      const live = await liveRows(ctx, m, entry, record);
       const purgedRecords = await Promise.all(live.purged.map((seq) => db.get('documents', seq)));
       const newId = m.nextSegment;
       let replacement: SegmentEntry | undefined;
       if (live.seqs.length > 0) {
-        const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, ...codeRows(tables, live.tokens, live.lengths, live.seqs) });
+        const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, ...codeRows(tables, live.vectors, live.lengths, live.seqs) });
         await db.put('segments', coded);
         replacement = {
           id: newId,
           documents: live.seqs.length,
-          tokens: live.tokens.rows,
+          tokens: live.rows,
           firstSeq: live.seqs[0]!,
           lastSeq: live.seqs[live.seqs.length - 1]!,
           vectorBytes: codedVectorBytes(coded),
@@ -157,7 +183,9 @@ async function convertStep(ctx: StoreContext): Promise<{ documents: number } | u
         const at = current.segments.findIndex((s) => s.id === entry.id);
         const segments = current.segments.filter((s) => s.id !== entry.id);
         if (replacement) segments.splice(at, 0, replacement);
-        await Promise.all([write.objectStore('segments').delete(entry.id), ...live.purged.map((seq) => write.objectStore('documents').delete(seq))]);
+        // Tables no segment uses any more (the last segment of the previous training was re-coded) go too.
+        const unused = entry.tables !== undefined && !segments.some((s) => s.tables === entry.tables) ? [write.objectStore('tables').delete(entry.tables)] : [];
+        await Promise.all([write.objectStore('segments').delete(entry.id), ...unused, ...live.purged.map((seq) => write.objectStore('documents').delete(seq))]);
         return {
           ...current,
           generation: current.generation + 1,
@@ -174,6 +202,18 @@ async function convertStep(ctx: StoreContext): Promise<{ documents: number } | u
       throw storageError(error, `compressing index "${ctx.index}"`);
     }
   });
+}
+
+/** A segment's live documents as float32 rows (vectors decoded, or codes decoded with their own tables). */
+async function liveRows(ctx: StoreContext, m: Manifest, entry: SegmentEntry, record: StoredSegment | undefined): Promise<{ vectors: Float32Array; rows: number; lengths: Uint32Array; seqs: Uint32Array; purged: number[] }> {
+  const expected = { ...entry, precision: m.precision, dim: m.identity.dim };
+  if (entry.tables === undefined) {
+    const live = mergeLive([segmentToBatch(record, expected, ctx.index, true)], m.tombstones);
+    return { vectors: float32Rows(live.tokens), rows: live.tokens.rows, lengths: live.lengths, seqs: live.seqs, purged: live.purged };
+  }
+  const old = tablesFromRecord(await (await ctx.db()).get('tables', entry.tables), entry.tables, ctx.index, true);
+  const live = mergeLiveCoded([codedSegmentToBatch(record, expected, old, ctx.index, true)], m.tombstones, residualBytes(old.table.dim, old.codec.nbits));
+  return { vectors: decodeRows(old, live.codes, live.residuals), rows: live.codes.length, lengths: live.lengths, seqs: live.seqs, purged: live.purged };
 }
 
 export interface ConvertOptions {

@@ -76,6 +76,10 @@ export interface IndexStats {
   readonly nbits: number | null;
   /** Fine centroids of the current tables (0 until trained). */
   readonly centroids: number;
+  /** The current tables record (null until trained): segments coded otherwise are what compression has left. */
+  readonly tables: number | null;
+  /** Live rows the current tables were trained on (0 until trained). */
+  readonly trainedTokens: number;
   /** Stored rows (tombstoned ones included) held as codes and residuals; the rest are vectors. */
   readonly codedTokens: number;
   /** Vector bytes (values and scales, or codes and residuals, plus the shared tables) per stored row. */
@@ -215,6 +219,8 @@ export function statsOf(m: Manifest): IndexStats {
   return {
     nbits: m.nbits ?? null,
     centroids: m.compression?.centroids ?? 0,
+    tables: m.compression?.tables ?? null,
+    trainedTokens: m.compression?.trainedTokens ?? 0,
     codedTokens: sum((s) => (s.tables === undefined ? 0 : s.tokens)),
     bytesPerToken: rows === 0 ? 0 : vectors / rows,
     documents: sum((s) => s.documents) - m.tombstones.length,

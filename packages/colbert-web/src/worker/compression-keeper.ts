@@ -1,6 +1,7 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { IndexMirror } from './index-mirror.js';
+import { RETRAIN_FACTOR } from '../store/compression.js';
 
 /**
  * Compresses an `nbits` index in the background once it is due: trains the tables when the index first holds
@@ -25,10 +26,10 @@ export class CompressionKeeper {
   ) {}
 
   /** Starts compressing if the index is due and nothing is running (never waits). */
-  whenDue(): void {
-    if (this.running || this.stopped || !this.due()) return;
+  whenDue(retrain = false): void {
+    if (this.running || this.stopped || !this.due(retrain)) return;
     this.failure = undefined;
-    this.running = this.run()
+    this.running = this.run(retrain)
       .catch((error: unknown) => {
         this.failure = error;
       })
@@ -37,9 +38,13 @@ export class CompressionKeeper {
       });
   }
 
-  /** Starts what is due and waits for it; rejects with what stopped it (compaction calls this). */
-  async finish(): Promise<void> {
-    this.whenDue();
+  /**
+   * Starts what is due and waits for it; rejects with what stopped it. Compaction calls this with `retrain`: its
+   * policy re-trains once the index has grown `RETRAIN_FACTOR` times past the rows its tables were trained on.
+   */
+  async finish(retrain = false): Promise<void> {
+    await this.running;
+    this.whenDue(retrain);
     await this.running;
     if (this.failure !== undefined && !this.stopped) throw this.failure;
   }
@@ -50,15 +55,17 @@ export class CompressionKeeper {
     await this.running;
   }
 
-  private due(): boolean {
+  private due(retrain: boolean): boolean {
     const stats = this.mirror.stats;
     if (stats.nbits === null) return false;
-    return stats.centroids === 0 ? stats.tokens >= this.compressAt : this.mirror.uncodedSegments > 0;
+    if (stats.centroids === 0) return stats.tokens >= this.compressAt;
+    return this.mirror.uncodedSegments > 0 || (retrain && stats.tokens >= RETRAIN_FACTOR * stats.trainedTokens);
   }
 
-  private async run(): Promise<void> {
-    if (this.mirror.stats.centroids === 0) {
+  private async run(retrain: boolean): Promise<void> {
+    if (this.mirror.stats.centroids === 0 || retrain) {
       await this.store.train({
+        retrain,
         pause: () =>
           this.inBackground(async () => {
             if (this.stopped) throw new ColbertError(ErrorCode.Aborted, 'Compression training stopped: the index is closing.');

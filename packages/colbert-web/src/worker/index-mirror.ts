@@ -55,9 +55,10 @@ export class IndexMirror {
     return this.held.precision;
   }
 
-  /** Held segments still holding vectors in an index that has trained tables (what compression has left to code). */
+  /** Held segments not coded with the current tables, in a trained index (what compression has left to code). */
   get uncodedSegments(): number {
-    return this.held.stats.centroids === 0 ? 0 : this.held.segments.filter((s) => s.tables === undefined).length;
+    const current = this.held.stats.tables;
+    return current === null ? 0 : this.held.segments.filter((s) => s.tables !== current).length;
   }
 
   /** Documents, tokens and bytes of exactly what searches cover now. */
@@ -80,6 +81,7 @@ export class IndexMirror {
     // Segments coded since (a conversion): their documents leave the scorer for the corpus of their tables.
     for (const batch of changes.recoded.coded) {
       this.current.remove(batch.seqs);
+      this.compressed.remove(batch.seqs); // re-coded with new tables: out of the previous tables' corpus
       if (!this.compressed.append(batch, changes.recoded.tables)) return this.reload();
     }
     this.compressed.tidy();

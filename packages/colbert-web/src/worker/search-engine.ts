@@ -217,8 +217,9 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       ...(onProgress ? { onProgress: (e: { loaded: number; total: number }) => onProgress({ phase: 'compact', loaded: e.loaded, total: e.total }) } : {}),
     });
     await this.scheduler.schedule('background', () => this.sync.afterCommit());
-    // Compaction also finishes what compression has left: training when due, coding every segment of vectors.
-    await this.compression.finish();
+    // Compaction also finishes what compression has left (training when due, coding every segment of vectors) and
+    // re-trains once the index has grown RETRAIN_FACTOR times past its tables' training rows, re-coding every segment.
+    await this.compression.finish(true);
     return { documentsPurged };
   }
 
