@@ -64,10 +64,23 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
     const copyHits = await ids(copy);
     await copy.close();
 
+    // Re-training inside compaction: trained on the first 3 documents, then grown past 4× and compacted.
+    const growing = await createSearch({ model, index: `growing-${Math.random()}`, backend: 'wasm', worker: 'shared', nbits: 2, compressAt: 50 });
+    await growing.add(docs.slice(0, 3));
+    await growing.compact();
+    const grownBefore = await growing.info();
+    await growing.add(docs.slice(3));
+    await growing.compact();
+    const grownAfter = await growing.info();
+    const grownAll = (await growing.search(queries[0]!, { k: 40 })).length;
+    const grownPruned = (await growing.search(queries[1]!, { k: 5 })).map((h) => h.id);
+    const grownExact = (await growing.search(queries[1]!, { k: 5, exact: true })).map((h) => h.id);
+    await growing.close();
+
     const badNbits = await code(createSearch({ model, index: `bad-${Math.random()}`, backend: 'wasm', worker: 'shared', nbits: 3 as 2 }));
     const zeroNbits = await code(createSearch({ model, index: `bad-${Math.random()}`, backend: 'wasm', worker: 'shared', nbits: 0 as 2 }));
     const times = { compressedMs: Math.round(t1 - t0), restMs: Math.round(performance.now() - t1) };
-    return { times, peerHits, peerInfo, small, info, pruned, prunedInfo, exact, exactInfo, filtered: filtered.length, afterAdd, yeast, queryAfter, t1Before, reopenedInfo, reopenedHits, copyInfo, copyHits, badNbits, zeroNbits };
+    return { times, peerHits, peerInfo, small, info, pruned, prunedInfo, exact, exactInfo, filtered: filtered.length, afterAdd, yeast, queryAfter, t1Before, reopenedInfo, reopenedHits, copyInfo, copyHits, badNbits, zeroNbits, grownBefore, grownAfter, grownAll, grownPruned, grownExact };
   }, '/__shared/fixtures/colbert-tiny-golden/');
 
   console.log(JSON.stringify(result.times));
@@ -115,6 +128,13 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
   expect(result.reopenedInfo).toMatchObject({ nbits: 2, centroids: result.info.centroids, documents: 40 });
   expect(result.copyInfo).toMatchObject({ nbits: 2, centroids: result.info.centroids, documents: 40, bytesPerToken: result.reopenedInfo.bytesPerToken });
   expect(result.copyHits.map((hits) => hits.map((h) => h.id))).toEqual(result.reopenedHits.map((hits) => hits.map((h) => h.id)));
+
+  // Trained on 3 documents' rows, then on all 40 (4× more): more centroids, every document still found.
+  expect(result.grownBefore.centroids).toBeGreaterThan(0);
+  expect(result.grownAfter.centroids).toBeGreaterThan(result.grownBefore.centroids);
+  expect(result.grownAfter.tokens).toBeGreaterThanOrEqual(4 * result.grownBefore.tokens);
+  expect(result.grownAll).toBe(40);
+  expect(result.grownPruned).toEqual(result.grownExact);
 
   expect(result.badNbits).toBe('INVALID_INPUT nbits');
   expect(result.zeroNbits).toBe('INVALID_INPUT nbits');

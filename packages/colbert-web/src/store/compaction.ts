@@ -3,7 +3,7 @@ import type { DocumentBatch } from '../scoring/scorer.js';
 import type { TokenMatrix } from '../scoring/token-matrix.js';
 import { recordTextBytes } from './document-record.js';
 import { commitManifest, isTombstoned, withoutTombstones } from './manifest.js';
-import type { Manifest, SegmentEntry, StoredSegment } from './records.js';
+import type { DocumentRecord, Manifest, SegmentEntry, StoredSegment } from './records.js';
 import { codedSegmentToBatch, codedVectorBytes, makeCodedSegmentRecord, tablesFromRecord } from './coded-segment.js';
 import { mergeLiveCoded } from './coded-merge.js';
 import { residualBytes } from '../scoring/compressed/residual-codec.js';
@@ -110,6 +110,30 @@ async function mergeGroup(
   return { record, seqs: merged.seqs, rows: merged.codes.length, purged: merged.purged };
 }
 
+/**
+ * The manifest entry of a segment rewriting `replaced` (compaction, coding): its documents' `seqs` and `rows`, and
+ * the span and record bytes of the replaced segments minus those of the purged documents' records.
+ */
+export function rewrittenEntry(
+  id: number,
+  replaced: readonly SegmentEntry[],
+  written: { seqs: Uint32Array; rows: number; vectorBytes: number; tables: number | undefined },
+  purgedRecords: readonly (DocumentRecord | undefined)[],
+): SegmentEntry {
+  const sum = (f: (s: SegmentEntry) => number): number => replaced.reduce((n, s) => n + f(s), 0);
+  return {
+    id,
+    documents: written.seqs.length,
+    tokens: written.rows,
+    firstSeq: written.seqs[0]!,
+    lastSeq: written.seqs[written.seqs.length - 1]!,
+    vectorBytes: written.vectorBytes,
+    spanBytes: sum((s) => s.spanBytes) - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
+    recordBytes: sum((s) => s.recordBytes) - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
+    ...(written.tables === undefined ? {} : { tables: written.tables }),
+  };
+}
+
 /** One compaction step under the write lock: rewrite one group, commit, delete the old segments. */
 async function compactStep(ctx: StoreContext): Promise<{ rewritten: number; purged: number } | undefined> {
   return withWriteLock(ctx.index, async () => {
@@ -128,18 +152,7 @@ async function compactStep(ctx: StoreContext): Promise<{ rewritten: number; purg
       if (merged.record) {
         const record = merged.record;
         await putSegment(db, record, []);
-        const sum = (f: (s: SegmentEntry) => number): number => group.reduce((n, s) => n + f(s), 0);
-        entry = {
-          id: newId,
-          documents: merged.seqs.length,
-          tokens: merged.rows,
-          firstSeq: merged.seqs[0]!,
-          lastSeq: merged.seqs[merged.seqs.length - 1]!,
-          vectorBytes: 'codes' in record ? codedVectorBytes(record) : segmentVectorBytes(record),
-          ...(group[0]!.tables === undefined ? {} : { tables: group[0]!.tables }),
-          spanBytes: sum((s) => s.spanBytes) - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
-          recordBytes: sum((s) => s.recordBytes) - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
-        };
+        entry = rewrittenEntry(newId, group, { seqs: merged.seqs, rows: merged.rows, vectorBytes: 'codes' in record ? codedVectorBytes(record) : segmentVectorBytes(record), tables: group[0]!.tables }, purgedRecords);
       }
       const groupIds = new Set(group.map((s) => s.id));
       const purgedSet = new Set(merged.purged);

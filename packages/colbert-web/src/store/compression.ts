@@ -11,7 +11,7 @@ import { mergeLiveCoded } from './coded-merge.js';
 import { residualBytes } from '../scoring/compressed/residual-codec.js';
 import { codedSegmentToBatch, codedVectorBytes, makeCodedSegmentRecord, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
 import type { SharedTables } from './coded-segment.js';
-import { mergeLive } from './compaction.js';
+import { mergeLive, rewrittenEntry } from './compaction.js';
 import { recordTextBytes } from './document-record.js';
 import { commitManifest, withoutTombstones } from './manifest.js';
 import type { Manifest, SegmentEntry, StoredSegment } from './records.js';
@@ -166,17 +166,7 @@ async function convertStep(ctx: StoreContext): Promise<{ documents: number } | u
       if (live.seqs.length > 0) {
         const coded = makeCodedSegmentRecord(newId, tables, { lengths: live.lengths, seqs: live.seqs, ...codeRows(tables, live.vectors, live.lengths, live.seqs) });
         await db.put('segments', coded);
-        replacement = {
-          id: newId,
-          documents: live.seqs.length,
-          tokens: live.rows,
-          firstSeq: live.seqs[0]!,
-          lastSeq: live.seqs[live.seqs.length - 1]!,
-          vectorBytes: codedVectorBytes(coded),
-          spanBytes: entry.spanBytes - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
-          recordBytes: entry.recordBytes - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
-          tables: tables.id,
-        };
+        replacement = rewrittenEntry(newId, [entry], { seqs: live.seqs, rows: live.rows, vectorBytes: codedVectorBytes(coded), tables: tables.id }, purgedRecords);
       }
       const purgedTokens = purgedRecords.reduce((n, r) => n + (r?.tokens ?? 0), 0);
       await commitManifest(db, ctx.index, m.generation, async (write, current) => {
