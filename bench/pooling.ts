@@ -1,37 +1,54 @@
 /**
- * Token pooling (PyLate's pool_factor) on SciFact: nDCG@10 of the lexical demo model at factors 1, 2 and 3 over
- * the whole corpus and the test queries (the CLI eval's metrics, int8 rows, WASM MaxSim), stored rows and int8
- * vector bytes per document, and pooling time per document against encoding time — measured in the same run,
- * on the same documents, for the lexical model and a seeded model of answerai-colbert-small-v1's shape
- * (BERT-small, 96 dims, 300-token documents; random weights, so it is timed and counted but not ranked).
+ * Token pooling (PyLate's pool_factor) on SciFact at factors 1, 2 and 3: nDCG@10 (the CLI eval's metrics, int8
+ * rows, WASM MaxSim), top-10 agreement of each pooled ranking with the unpooled one, stored rows and int8 vector
+ * bytes per document, and pooling time per document against encoding time — measured in the same run, on the same
+ * documents, for
+ *  - the lexical demo model (WASM, 1 thread) over the whole corpus and all 300 test queries, and
+ *  - a seeded model of answerai-colbert-small-v1's shape (real config, tokenizer and 1_Dense; BERT weights seeded;
+ *    onnxruntime-node) on a subset: every document relevant to the first `--small-queries` test queries plus a
+ *    seeded sample of the others, `--small-docs` in all. Its weights are random, so its nDCG is near zero and
+ *    means nothing; the agreement with its own unpooled ranking is the number that says what pooling changes.
  *
  * Each corpus is encoded once without pooling; each factor then pools those rows with `poolDocument` (what
  * `encode({ poolFactor })` applies after the model), so the pooling time is the pooling alone.
  *
- *   npx tsx bench/pooling.ts [--docs N] (documents timed with the answerai-small shape, default 64)
+ *   npx tsx bench/pooling.ts [--models lexical,answerai-small] [--small-queries 100] [--small-docs 800] [--threads 2]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePreset } from '@colbert-web/fixtures';
-import { createWasmScorer, documentsToFileSegment, folderFiles, loadEncoder, memoryFiles, poolDocument, prepareDocuments } from 'colbert-web/node';
+import { availableParallelism } from 'node:os';
+import { createWasmScorer, documentsToFileSegment, folderFiles, loadEncoder, loadNodeEncoder, memoryFiles, poolDocument, prepareDocuments } from 'colbert-web/node';
 import type { EncodedText, Encoder } from 'colbert-web/node';
 import { queriesToEvaluate, readCorpus, readQrels, readQueries } from '../packages/cli/src/eval/beir-files.js';
 import { evaluateRanker } from '../packages/cli/src/eval/harness.js';
 import type { EvalDocument, Ranker, Run } from '../packages/cli/src/eval/ranker.js';
 import { ensureLexicalModel } from '../demo/build/lexical-model.js';
 import { SHARED } from './corpus.js';
+import { scifactSubset, topTenAgreement } from './pooling-subset.js';
 import { environment, fmt, report, summarise } from './stats.js';
 import type { Summary } from './stats.js';
 
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '64' } } });
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'lexical,answerai-small' },
+    'small-queries': { type: 'string', default: '100' },
+    'small-docs': { type: 'string', default: '800' },
+    threads: { type: 'string', default: String(availableParallelism()) },
+  },
+});
+const models = new Set(values.models.split(','));
 const FACTORS = [1, 2, 3] as const;
 const scifact = join(SHARED, 'data/scifact');
 
 interface FactorResult {
   model: string;
   poolFactor: number;
-  ndcg10: number | null;
+  ndcg10: number;
+  /** |top-10 ∩ unpooled top-10| / 10 over the queries. */
+  top10Agreement: { mean: number; worst: number };
   documents: number;
+  queries: number;
   rowsPerDocument: number;
   /** int8 rows: dim bytes + a 4-byte scale each. */
   vectorBytesPerDocument: number;
@@ -64,7 +81,7 @@ function poolAll(encoded: readonly EncodedText[], factor: number): { pooled: Enc
   return { pooled, ms };
 }
 
-function factorRow(model: string, factor: number, pooled: readonly EncodedText[], ms: number[], encodeMs: number, ndcg: number | null): FactorResult {
+function factorRow(model: string, factor: number, pooled: readonly EncodedText[], ms: number[], encodeMs: number, ranked: Ranked, unpooled: Ranked): FactorResult {
   const rows = pooled.reduce((n, e) => n + e.rows, 0);
   const dim = pooled[0]!.dim;
   const poolMs = summarise(ms);
@@ -72,8 +89,10 @@ function factorRow(model: string, factor: number, pooled: readonly EncodedText[]
   return {
     model,
     poolFactor: factor,
-    ndcg10: ndcg,
+    ndcg10: ranked.ndcg10,
+    top10Agreement: topTenAgreement(ranked.run, unpooled.run),
     documents: pooled.length,
+    queries: ranked.run.size,
     rowsPerDocument: rows / pooled.length,
     vectorBytesPerDocument: (rows * (dim + 4)) / pooled.length,
     poolMsPerDocument: poolMs,
@@ -82,8 +101,13 @@ function factorRow(model: string, factor: number, pooled: readonly EncodedText[]
   };
 }
 
-/** nDCG@10 of the pooled corpus: int8 rows in the WASM scorer, queries encoded (never pooled) by the same model. */
-async function ndcg(encoder: Encoder, documents: readonly EvalDocument[], pooled: readonly EncodedText[], factor: number, queries: Parameters<typeof evaluateRanker>[1], qrels: Parameters<typeof evaluateRanker>[2]): Promise<number> {
+interface Ranked {
+  ndcg10: number;
+  run: Run;
+}
+
+/** nDCG@10 and the run of the pooled corpus: int8 rows in the WASM scorer, queries encoded (never pooled) by the same model. */
+async function rank(encoder: Encoder, documents: readonly EvalDocument[], pooled: readonly EncodedText[], factor: number, queries: Parameters<typeof evaluateRanker>[1], qrels: Parameters<typeof evaluateRanker>[2]): Promise<Ranked> {
   const dim = pooled[0]!.dim;
   const prepared = prepareDocuments(documents.map((d, i) => ({ id: d.id, encoded: pooled[i]! })), dim, factor);
   const segment = documentsToFileSegment(prepared, 0, dim, 'int8');
@@ -100,49 +124,68 @@ async function ndcg(encoder: Encoder, documents: readonly EvalDocument[], pooled
       }
       return run;
     };
-    return (await evaluateRanker(ranker, queries, qrels)).mean['ndcg@10'];
+    const result = await evaluateRanker(ranker, queries, qrels);
+    return { ndcg10: result.mean['ndcg@10'], run: result.run };
   } finally {
     scorer.dispose();
   }
 }
 
-const results: FactorResult[] = [];
+/** Encodes once, then pools and ranks at each factor; the unpooled ranking is every factor's reference. */
+async function benchModel(model: string, encoder: Encoder, documents: readonly EvalDocument[], queries: Parameters<typeof evaluateRanker>[1], qrels: Parameters<typeof evaluateRanker>[2]): Promise<FactorResult[]> {
+  const encoded = await encodeAll(encoder, documents.map((d) => d.text));
+  const out: FactorResult[] = [];
+  let unpooled: Ranked | undefined;
+  for (const factor of FACTORS) {
+    const { pooled, ms } = poolAll(encoded.encoded, factor);
+    const ranked = await rank(encoder, documents, pooled, factor, queries, qrels);
+    unpooled ??= ranked;
+    out.push(factorRow(model, factor, pooled, ms, encoded.msPerDocument, ranked, unpooled));
+    process.stderr.write(`${model} f=${factor}: nDCG@10 ${ranked.ndcg10.toFixed(4)}, top-10 agreement ${out.at(-1)!.top10Agreement.mean.toFixed(3)}\n`);
+  }
+  return out;
+}
 
-// Lexical demo model, whole SciFact.
-const lexicalDir = join(import.meta.dirname, '.models/lexical');
-await ensureLexicalModel(lexicalDir);
-const lexical = await loadEncoder(folderFiles(lexicalDir), { threads: 1 });
+const results: FactorResult[] = [];
 const documents: EvalDocument[] = [];
 for await (const d of readCorpus(join(scifact, 'corpus.jsonl.gz'))) documents.push(d);
 const qrels = await readQrels(join(scifact, 'qrels'), 'test');
 const queries = queriesToEvaluate(qrels, await readQueries(join(scifact, 'queries.jsonl.gz')));
-const lexicalEncoded = await encodeAll(lexical, documents.map((d) => d.text));
-for (const factor of FACTORS) {
-  const { pooled, ms } = poolAll(lexicalEncoded.encoded, factor);
-  const score = await ndcg(lexical, documents, pooled, factor, queries, qrels);
-  results.push(factorRow('lexical', factor, pooled, ms, lexicalEncoded.msPerDocument, score));
-  process.stderr.write(`lexical f=${factor}: nDCG@10 ${score.toFixed(4)}\n`);
-}
-await lexical.close();
+const environments: Record<string, unknown> = {};
 
-// Seeded answerai-colbert-small-v1 shape: timing and row counts on the longest abstracts (300-token documents).
-const small = await loadEncoder(memoryFiles(generatePreset('answerai-small')), { threads: 1 });
-const longest = [...documents].sort((a, b) => b.text.length - a.text.length).slice(0, Number(values.docs)).map((d) => d.text);
-const smallEncoded = await encodeAll(small, longest);
-for (const factor of FACTORS) {
-  const { pooled, ms } = poolAll(smallEncoded.encoded, factor);
-  results.push(factorRow('answerai-small shape (seeded)', factor, pooled, ms, smallEncoded.msPerDocument, null));
+if (models.has('lexical')) {
+  // Lexical demo model, whole SciFact, WASM in-process.
+  const lexicalDir = join(import.meta.dirname, '.models/lexical');
+  await ensureLexicalModel(lexicalDir);
+  const lexical = await loadEncoder(folderFiles(lexicalDir), { threads: 1 });
+  results.push(...(await benchModel('lexical', lexical, documents, queries, qrels)));
+  environments['lexical'] = { backend: 'onnxruntime-web WASM (Node)', threads: 1, corpus: 'SciFact, all 5,183 documents, 300 test queries' };
+  await lexical.close();
 }
-await small.close();
+
+if (models.has('answerai-small')) {
+  // Seeded answerai-colbert-small-v1 shape on a subset, onnxruntime-node.
+  const subset = scifactSubset(documents, queries, qrels, Number(values['small-queries']), Number(values['small-docs']));
+  const threads = Number(values.threads);
+  const small = await loadNodeEncoder(memoryFiles(generatePreset('answerai-small')), { backend: 'native', threads });
+  const model = `answerai-small shape (seeded), ${subset.documents.length} docs`;
+  results.push(...(await benchModel(model, small, subset.documents, subset.queries, subset.qrels)));
+  environments[model] = {
+    backend: small.backend,
+    corpus: `SciFact subset: the ${subset.relevant} documents relevant to the first ${subset.queries.length} test queries + a seeded sample (seed 7) of the others, ${subset.documents.length} in all; those ${subset.queries.length} queries`,
+  };
+  await small.close();
+}
 
 report(
   'pooling',
-  { environment: { ...environment(), threads: 1, backend: 'onnxruntime-web WASM (Node)' }, corpus: 'SciFact (BEIR) test queries', results },
-  ['model', 'pool factor', 'nDCG@10', 'rows / doc', 'int8 bytes / doc', 'pool ms / doc (median, p95)', 'encode ms / doc', 'pool / encode'],
+  { environment: environment(), models: environments, results },
+  ['model', 'pool factor', 'nDCG@10', 'top-10 agreement with factor 1 (mean / worst)', 'rows / doc', 'int8 bytes / doc', 'pool ms / doc (median, p95)', 'encode ms / doc', 'pool / encode'],
   results.map((r) => [
     r.model,
     r.poolFactor,
-    r.ndcg10 === null ? '—' : r.ndcg10.toFixed(4),
+    r.ndcg10.toFixed(4),
+    `${fmt(r.top10Agreement.mean, 3)} / ${fmt(r.top10Agreement.worst, 1)}`,
     fmt(r.rowsPerDocument),
     fmt(r.vectorBytesPerDocument, 0),
     `${fmt(r.poolMsPerDocument.median, 3)}, ${fmt(r.poolMsPerDocument.p95, 3)}`,

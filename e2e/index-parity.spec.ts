@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { IndexFileReader } from 'colbert-web/node';
 import type { FileDocument, FileSegment } from 'colbert-web/node';
 import { documentCount, openPlayground, scifactSlice } from './playground.js';
@@ -9,39 +10,75 @@ import { documentCount, openPlayground, scifactSlice } from './playground.js';
 const run = promisify(execFile);
 const cli = 'node_modules/.bin/colbert-web';
 const SLICE = 500;
+const POOLED_SLICE = 120;
 
 interface IndexedDocument {
   doc: FileDocument;
+  rows: number;
   values: number[];
   scales: number[];
   spans: number[];
   tokenIds: number[];
+  /** Pooled files: each token's row in its document (empty otherwise). */
+  tokenRows: number[];
 }
 
-/** An index file → its documents by id, with each one's stored vectors, scales, spans and token ids. */
-function readIndex(path: string): Map<string, IndexedDocument> {
+/** An index file → its pool factor and its documents by id, with each one's stored vectors, scales and per-token data. */
+function readIndex(path: string): { poolFactor: number; byId: Map<string, IndexedDocument> } {
   const reader = new IndexFileReader();
   const segments: FileSegment[] = [];
-  for (const item of reader.push(new Uint8Array(readFileSync(path)))) if (item.kind === 'segment') segments.push(item.segment);
+  let poolFactor = 0;
+  for (const item of reader.push(new Uint8Array(readFileSync(path)))) {
+    if (item.kind === 'identity') poolFactor = item.poolFactor;
+    if (item.kind === 'segment') segments.push(item.segment);
+  }
   reader.finish();
   const byId = new Map<string, IndexedDocument>();
   for (const s of segments) {
     const { dim } = s.tokens;
     let row = 0;
+    let token = 0;
     s.documents.forEach((doc, i) => {
       const rows = s.lengths[i]!;
-      const slice = <T extends ArrayLike<number>>(a: T, per: number): number[] => Array.from({ length: rows * per }, (_, j) => a[row * per + j]!);
+      // Unpooled files carry one token per row; pooled ones say how many tokens each document has.
+      const tokens = s.tokenCounts?.[i] ?? rows;
+      const slice = <T extends ArrayLike<number>>(a: T, at: number, n: number, per: number): number[] => Array.from({ length: n * per }, (_, j) => a[at * per + j]!);
       byId.set(doc.id, {
         doc,
-        values: slice(s.tokens.values, dim),
-        scales: s.tokens.precision === 'int8' ? slice(s.tokens.scales, 1) : [],
-        spans: slice(s.spans, 2),
-        tokenIds: slice(s.tokenIds, 1),
+        rows,
+        values: slice(s.tokens.values, row, rows, dim),
+        scales: s.tokens.precision === 'int8' ? slice(s.tokens.scales, row, rows, 1) : [],
+        spans: slice(s.spans, token, tokens, 2),
+        tokenIds: slice(s.tokenIds, token, tokens, 1),
+        tokenRows: s.tokenRows ? slice(s.tokenRows, token, tokens, 1) : [],
       });
       row += rows;
+      token += tokens;
     });
   }
-  return byId;
+  return { poolFactor, byId };
+}
+
+/** Every document of `actual` holds exactly `expected`'s text, tokens, spans, token rows and stored bits. */
+function expectIdentical(actual: Map<string, IndexedDocument>, expected: Map<string, IndexedDocument>): void {
+  for (const [id, a] of actual) {
+    const e = expected.get(id)!;
+    expect(a.doc.text, id).toBe(e.doc.text);
+    expect(a.tokenIds, id).toEqual(e.tokenIds);
+    expect(a.spans, id).toEqual(e.spans);
+    expect(a.tokenRows, id).toEqual(e.tokenRows);
+    expect(a.values, id).toEqual(e.values);
+    expect(a.scales, id).toEqual(e.scales);
+  }
+}
+
+/** Exports the page's index as a .cwi file at `name` in the test's output folder. */
+async function exportIndex(page: Page, name: string): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.locator('#export').click();
+  const file = test.info().outputPath(name);
+  await (await download).saveAs(file);
+  return file;
 }
 
 // The CLI (Node) and the browser (WASM in a worker) build the same index from the same 500 SciFact abstracts:
@@ -57,37 +94,20 @@ test('a CLI-built index and one built in the browser are bit-identical and evalu
   await page.locator('#upload').setInputFiles(corpus);
   await expect(page.locator('#add-status')).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
   expect(await documentCount(page)).toBe(SLICE);
-  const download = page.waitForEvent('download');
-  await page.locator('#export').click();
-  const browserFile = test.info().outputPath('browser.cwi');
-  await (await download).saveAs(browserFile);
+  const browserFile = await exportIndex(page, 'browser.cwi');
 
-  const fromCli = readIndex(cliFile);
-  const fromBrowser = readIndex(browserFile);
+  const fromCli = readIndex(cliFile).byId;
+  const fromBrowser = readIndex(browserFile).byId;
   expect(fromBrowser.size).toBe(SLICE);
   expect([...fromBrowser.keys()]).toEqual(docs.map((d) => d._id));
-  for (const [id, b] of fromBrowser) {
-    const c = fromCli.get(id)!;
-    expect(b.doc.text, id).toBe(c.doc.text);
-    expect(b.tokenIds, id).toEqual(c.tokenIds);
-    expect(b.spans, id).toEqual(c.spans);
-    expect(b.values, id).toEqual(c.values);
-    expect(b.scales, id).toEqual(c.scales);
-  }
+  expectIdentical(fromBrowser, fromCli);
 
   // The CLI file imported into the browser's IndexedDB holds exactly what the browser built itself.
   await page.locator('#clear').click();
   await expect(page.locator('#doc-count')).toHaveAttribute('data-documents', '0');
   await page.locator('#import').setInputFiles(cliFile);
   await expect(page.locator('#doc-count')).toHaveAttribute('data-documents', String(SLICE), { timeout: 60_000 });
-  const again = page.waitForEvent('download');
-  await page.locator('#export').click();
-  const roundTrip = test.info().outputPath('cli-imported.cwi');
-  await (await again).saveAs(roundTrip);
-  for (const [id, r] of readIndex(roundTrip)) {
-    const b = fromBrowser.get(id)!;
-    expect([r.values, r.scales, r.spans, r.tokenIds], id).toEqual([b.values, b.scales, b.spans, b.tokenIds]);
-  }
+  expectIdentical(readIndex(await exportIndex(page, 'cli-imported.cwi')).byId, fromBrowser);
 
   // The test queries whose relevant documents all lie in the slice, with exact qrels.
   const inSlice = new Set(docs.map((d) => d._id));
@@ -178,4 +198,30 @@ test('a compressed CLI-built index and a compressed browser-built one hold the s
   expect(fromBrowser.tables).toEqual(fromCli.tables);
   expect([...fromBrowser.documents.keys()]).toEqual(docs.map((d) => d._id));
   for (const [id, b] of fromBrowser.documents) expect(b, id).toEqual(fromCli.documents.get(id));
+});
+
+// Pooled (pool factor 2): the CLI (WASM) and the browser (WASM worker) pool the same encodings the same way, so the
+// pooled rows, their scales and every token's row are bit-identical too.
+test('a pooled CLI-built index and a pooled browser-built one are bit-identical', async ({ page }) => {
+  const corpus = test.info().outputPath('scifact-pooled.jsonl');
+  const docs = scifactSlice(POOLED_SLICE, corpus);
+  const cliFile = test.info().outputPath('cli-pooled.cwi');
+  await run(cli, ['index', corpus, '--model', 'public/models/lexical', '--output', cliFile, '--long-documents', 'split', '--backend', 'wasm', '--pool-factor', '2']);
+
+  await openPlayground(page, 'wasm', 2);
+  await page.locator('#upload').setInputFiles(corpus);
+  await expect(page.locator('#add-status')).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
+  expect(await documentCount(page)).toBe(POOLED_SLICE);
+
+  const fromCli = readIndex(cliFile);
+  const fromBrowser = readIndex(await exportIndex(page, 'browser-pooled.cwi'));
+  expect([fromCli.poolFactor, fromBrowser.poolFactor]).toEqual([2, 2]);
+  expect([...fromBrowser.byId.keys()]).toEqual(docs.map((d) => d._id));
+  expect(fromCli.byId.size).toBe(POOLED_SLICE);
+  // Pooled: about half the rows, each token assigned to one of them.
+  const rows = [...fromBrowser.byId.values()].reduce((n, d) => n + d.rows, 0);
+  const tokens = [...fromBrowser.byId.values()].reduce((n, d) => n + d.tokenIds.length, 0);
+  expect(rows / tokens).toBeGreaterThan(0.4);
+  expect(rows / tokens).toBeLessThan(0.6);
+  expectIdentical(fromBrowser.byId, fromCli.byId);
 });

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import { encodeGolden } from './golden-encode.js';
+import type { GoldenOutcome } from './golden-encode.js';
 
 // Hugging Face–style ONNX exports (written by e2e/global-setup.ts beside the golden recipes, whose weights are the
 // golden fixtures') loaded in a Chromium worker, on WASM and on WebGPU, against the golden references.
@@ -9,45 +11,9 @@ const MODELS = [
   { name: 'ModernBERT, Dense folded into the export', url: '/__generated/modernbert-exports/', reference: '/__shared/fixtures/modernbert-tiny-golden/reference/' },
 ] as const;
 
-interface Outcome {
-  maxAbs: number;
-  minCosine: number;
-  idMismatches: string[];
-  backend: string;
-  fallbackNodes: number | null;
-}
-
-/** Encodes every 4th reference text as query and document; max |Δ| and the smallest row cosine with the reference. */
-function run(page: Page, url: string, reference: string, weights: string, backend: 'wasm' | 'webgpu' | 'auto'): Promise<Outcome> {
-  return page.evaluate(
-    async ([url, reference, weights, backend]) => {
-      const ref = await (await fetch(`${reference}reference.json`)).json();
-      const bin = new Float32Array(await (await fetch(`${reference}reference.bin`)).arrayBuffer());
-      const entries = ref.entries.filter((_: unknown, i: number) => i % 4 === 0);
-      const encoder = await window.colbert.createEncoder({ model: url, backend, weights: weights as 'onnx', cache: false });
-      const encoded = await encoder.encode(entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode })));
-      const info = (await encoder.info()).backend;
-      await encoder.close();
-      const comparison = window.golden.compareWithReference(entries, bin, encoded);
-      let minCosine = 1;
-      entries.forEach((entry: Parameters<typeof window.golden.expectedRows>[0], i: number) => {
-        const got = encoded[i]!;
-        window.golden.expectedRows(entry, bin).vectors.forEach((row, r) => {
-          let dot = 0;
-          for (let c = 0; c < got.dim; c++) dot += row[c]! * got.vectors[r * got.dim + c]!;
-          minCosine = Math.min(minCosine, dot);
-        });
-      });
-      return {
-        maxAbs: comparison.maxAbs,
-        minCosine,
-        idMismatches: [...comparison.idMismatches],
-        backend: info.name,
-        fallbackNodes: info.name === 'webgpu' ? info.fallbackNodes : null,
-      };
-    },
-    [url, reference, weights, backend] as const,
-  );
+/** Every 4th reference text through the export `weights` on `backend`. */
+function run(page: Page, url: string, reference: string, weights: 'onnx' | 'onnx-fp16' | 'onnx-int8', backend: 'wasm' | 'webgpu' | 'auto'): Promise<GoldenOutcome> {
+  return encodeGolden(page, { url, reference, weights, backend });
 }
 
 test.beforeEach(async ({ page }) => {

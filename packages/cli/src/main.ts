@@ -60,9 +60,10 @@ const COMMANDS: Record<string, Command> = {
   },
   eval: { usage: EVAL_USAGE, run: evalCommand },
   'optimize-model': {
-    usage: `  optimize-model <checkpoint> --weights fp16|int8 --out <dir>
-      Writes a copy of a checkpoint folder with smaller safetensors: fp16 (half the bytes) or int8 (matrices per-row
-      int8, about a quarter). The SDK loads it like any checkpoint. Other weight files (.bin, .onnx, …) are left out.
+    usage: `  optimize-model <checkpoint> --weights fp16|int8|q4 --out <dir>
+      Writes a copy of a checkpoint folder with smaller safetensors: fp16 (half the bytes), int8 (matrices per-row
+      int8, about a quarter) or q4 (matrices in 4-bit blocks of 32, run as MatMulNBits; about a sixth). The SDK
+      loads it like any checkpoint. Other weight files (.bin, .onnx, …) are left out.
 `,
     run: optimizeModelCommand,
   },

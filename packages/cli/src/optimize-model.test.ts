@@ -17,7 +17,14 @@ const FORMATS = [
   // format, largest size ratio of each safetensors file, per-row cosine floor vs fp32
   ['fp16', 0.51, 0.999],
   ['int8', 0.3, 0.995],
+  ['q4', 0.3, 0.98],
 ] as const;
+
+/** How each tensor is stored: q4 takes the backbone's Linear weights only (embedding tables and Dense stay int8). */
+function expectedDtype(format: (typeof FORMATS)[number][0], file: string, name: string, shape: readonly number[]): string {
+  if (format === 'fp16' || shape.length !== 2) return 'F16';
+  return format === 'q4' && file === 'model.safetensors' && !name.includes('embeddings.') ? 'Q4' : 'I8';
+}
 
 for (const [format, sizeRatio, floor] of FORMATS) {
   test(`optimize-model --weights ${format}: safetensors ≤ ${sizeRatio}× the bytes, other files unchanged, every row within cosine ${floor} of fp32`, async () => {
@@ -30,7 +37,13 @@ for (const [format, sizeRatio, floor] of FORMATS) {
       const [a, b] = await Promise.all([stat(join(source, file)), stat(join(out, file))]);
       console.info(`${format} ${file}: ${a.size} → ${b.size} bytes`);
       expect(b.size).toBeLessThan(a.size * sizeRatio);
-      for (const [, t] of parseSafetensors(new Uint8Array(await readFile(join(out, file))), file)) expect(t.storedDtype).toBe(format === 'int8' && t.shape.length === 2 ? 'I8' : 'F16');
+      const tensors = parseSafetensors(new Uint8Array(await readFile(join(out, file))), file);
+      const original = parseSafetensors(new Uint8Array(await readFile(join(source, file))), file);
+      expect([...tensors.keys()].sort()).toEqual([...original.keys()].sort());
+      for (const [name, t] of tensors) {
+        expect(t.storedDtype, name).toBe(expectedDtype(format, file, name, t.shape));
+        expect(t.shape, name).toEqual(original.get(name)!.shape);
+      }
     }
     for (const file of ['config.json', 'modules.json', 'tokenizer.json', '1_Dense/config.json']) {
       expect((await readFile(join(out, file))).equals(await readFile(join(source, file)))).toBe(true);
@@ -65,7 +78,7 @@ for (const [format, sizeRatio, floor] of FORMATS) {
 
 test('optimize-model refuses formats it does not write and a missing checkpoint, in one line', async () => {
   for (const [args, message] of [
-    [['optimize-model', `${golden}checkpoint`, '--weights', 'q4', '--out', join(tmpdir(), 'never')], /--weights must be one of fp16, int8 \(got "q4"\)/],
+    [['optimize-model', `${golden}checkpoint`, '--weights', 'q3', '--out', join(tmpdir(), 'never')], /--weights must be one of fp16, int8, q4 \(got "q3"\)/],
     [['optimize-model', join(tmpdir(), 'no-such-checkpoint'), '--weights', 'fp16', '--out', join(tmpdir(), 'never')], /no-such-checkpoint is not a folder/],
   ] as const) {
     const error = (await execute(bin, [...args]).catch((e: unknown) => e)) as { code: number; stderr: string };

@@ -9,6 +9,8 @@ export { validateDocuments, validateMetadata } from './protocol/validate-documen
 export { toBfloat16Bits, toFloat16Bits } from './model/float16.js';
 export { parseSafetensors, writeSafetensors } from './model/safetensors.js';
 export type { SafetensorsDtype, Tensor, TensorMap, TensorToWrite } from './model/safetensors.js';
+export { canQuantizeQ4, dequantizeQ4, quantizeQ4 } from './model/q4-blocks.js';
+export type { Q4Matrix } from './model/q4-blocks.js';
 export type {
   BackendInfo,
   BackendPreference,

@@ -1,4 +1,5 @@
 import { ColbertError, ErrorCode } from '../errors.js';
+import type { Q4Matrix } from './q4-blocks.js';
 import type { Tensor, TensorMap } from './safetensors.js';
 
 /** The fields of a Hugging Face BERT config.json that change the computation. */
@@ -16,11 +17,24 @@ export interface BertConfig {
 }
 
 export interface Linear {
-  /** [out, in] row-major: y = x·Wᵀ + b. */
+  /** [out, in] row-major: y = x·Wᵀ + b (for 4-bit weights, dequantised when first read). */
   readonly weight: Float32Array;
   readonly bias: Float32Array;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  /** The weight's 4-bit blocks when the checkpoint stores them (`optimize-model --weights q4`): run as MatMulNBits. */
+  readonly q4?: Q4Matrix;
+}
+
+/** A Linear's weight fields from its tensor, read lazily so 4-bit weights are never widened unless asked for. */
+export function linearWeight(tensor: Tensor): Pick<Linear, 'weight' | 'q4'> {
+  if (!tensor.q4) return { weight: tensor.data };
+  return {
+    q4: tensor.q4,
+    get weight(): Float32Array {
+      return tensor.data;
+    },
+  };
 }
 
 export interface Norm {
@@ -98,7 +112,7 @@ export function readBertWeights(config: BertConfig, tensors: TensorMap, file = '
   if (prefix === undefined) {
     throw new ColbertError(ErrorCode.ModelFileCorrupt, `${file} has no embeddings.word_embeddings.weight (with or without the "bert." prefix); is this a BERT checkpoint?`, { subject: file });
   }
-  const get = (name: string, shape: readonly number[]): Float32Array => {
+  const tensorOf = (name: string, shape: readonly number[]): Tensor => {
     const tensor: Tensor | undefined = tensors.get(prefix + name);
     if (!tensor) throw new ColbertError(ErrorCode.ModelFileCorrupt, `${file} has no tensor ${prefix}${name}.`, { subject: `${file}:${prefix}${name}` });
     if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
@@ -108,11 +122,12 @@ export function readBertWeights(config: BertConfig, tensors: TensorMap, file = '
         { subject: `${file}:${prefix}${name}` },
       );
     }
-    return tensor.data;
+    return tensor;
   };
+  const get = (name: string, shape: readonly number[]): Float32Array => tensorOf(name, shape).data;
   const { hiddenSize: h, intermediateSize: inter } = config;
   const linear = (name: string, out: number, inp: number): Linear => ({
-    weight: get(`${name}.weight`, [out, inp]),
+    ...linearWeight(tensorOf(`${name}.weight`, [out, inp])),
     bias: get(`${name}.bias`, [out]),
     inFeatures: inp,
     outFeatures: out,

@@ -1,5 +1,6 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { Linear, Norm } from './bert.js';
+import { linearWeight } from './bert.js';
 import type { Tensor, TensorMap } from './safetensors.js';
 
 /** The fields of a Hugging Face ModernBERT config.json that change the computation (fixtures README §6.2). */
@@ -193,7 +194,7 @@ export function readModernBertWeights(config: ModernBertConfig, tensors: TensorM
   if (prefix === undefined) {
     throw new ColbertError(ErrorCode.ModelFileCorrupt, `${file} has no embeddings.tok_embeddings.weight (with or without the "model." prefix); is this a ModernBERT checkpoint?`, { subject: file });
   }
-  const get = (name: string, shape: readonly number[]): Float32Array => {
+  const tensorOf = (name: string, shape: readonly number[]): Tensor => {
     const full = prefix + name;
     const tensor: Tensor | undefined = tensors.get(full);
     if (!tensor) throw new ColbertError(ErrorCode.ModelFileCorrupt, `${file} has no tensor ${full}.`, { subject: `${file}:${full}` });
@@ -204,11 +205,12 @@ export function readModernBertWeights(config: ModernBertConfig, tensors: TensorM
         { subject: `${file}:${full}` },
       );
     }
-    return tensor.data;
+    return tensor;
   };
+  const get = (name: string, shape: readonly number[]): Float32Array => tensorOf(name, shape).data;
   const { hiddenSize: h, intermediateSize: inter } = config;
   const linear = (name: string, out: number, inp: number, bias: boolean): OptionalBiasLinear => ({
-    weight: get(`${name}.weight`, [out, inp]),
+    ...linearWeight(tensorOf(`${name}.weight`, [out, inp])),
     bias: bias ? get(`${name}.bias`, [out]) : undefined,
     inFeatures: inp,
     outFeatures: out,

@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors.js';
 import { memoryFiles } from './files/memory-files.js';
 import { loadEncoder } from './load-model.js';
 import type { SafetensorsDtype } from './safetensors.js';
+import { dequantizeQ4, quantizeQ4 } from './q4-blocks.js';
 import { parseSafetensors, writeSafetensors } from './safetensors.js';
 
 describe('safetensors dtypes', () => {
@@ -54,6 +55,34 @@ describe('safetensors dtypes', () => {
       h['w.scales'] = h['w.scale']!;
       delete h['w.scale'];
     }), 'q.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelUnsupported }));
+  });
+
+  test('Q4 is stored as 4-bit codes, float16 block scales and packed zero points, read back as blocks and lazily as float32', () => {
+    const data = Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i * 0.37) * 0.1);
+    const bytes = writeSafetensors([
+      { name: 'w', shape: [3, 64], data, dtype: 'Q4' },
+      { name: 'v', shape: [64], data: data.subarray(0, 64) },
+    ]);
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; shape: number[] }>;
+    expect([header['w']!.dtype, header['w']!.shape]).toEqual(['U8', [3, 2, 16]]);
+    expect([header['w.q4_scales']!.dtype, header['w.q4_scales']!.shape]).toEqual(['F16', [3, 2]]);
+    expect([header['w.q4_zero_points']!.dtype, header['w.q4_zero_points']!.shape]).toEqual(['U8', [3, 1]]);
+    // 96 code bytes + 6 float16 scales + 3 zero-point bytes, then the float32 vector.
+    expect(bytes.length - 8 - n).toBe(96 + 12 + 3 + 256);
+    const tensors = parseSafetensors(bytes, 'q4.safetensors');
+    expect([...tensors.keys()].sort()).toEqual(['v', 'w']);
+    const w = tensors.get('w')!;
+    expect([w.storedDtype, w.shape]).toEqual(['Q4', [3, 64]]);
+    expect(w.q4).toEqual(quantizeQ4(data, 3, 64));
+    expect(w.data).toEqual(dequantizeQ4(w.q4!));
+    expect(() => writeSafetensors([{ name: 'odd', shape: [2, 40], data: new Float32Array(80), dtype: 'Q4' }])).toThrow(/whole blocks/);
+    // Scales of the wrong shape are a corrupt file.
+    const bad = JSON.stringify({ ...header, 'w.q4_scales': { ...header['w.q4_scales'], shape: [6, 1], data_offsets: (header['w.q4_scales'] as unknown as { data_offsets: number[] }).data_offsets } });
+    const rewritten = new Uint8Array(bytes);
+    rewritten.set(new TextEncoder().encode(bad.padEnd(n, ' ')), 8);
+    expect(bad.length).toBeLessThanOrEqual(n);
+    expect(() => parseSafetensors(rewritten, 'q4.safetensors')).toThrow(expect.objectContaining({ code: ErrorCode.ModelFileCorrupt }));
   });
 
   test('a data range outside the file and an unknown dtype are typed errors naming the file', () => {

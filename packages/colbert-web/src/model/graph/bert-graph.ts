@@ -1,16 +1,17 @@
-import type { BertBackbone, Linear, Norm } from '../bert.js';
+import type { BertBackbone, Norm } from '../bert.js';
 import type { EncoderGraphInputs } from './build-graph.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { geluErf } from './graph-builder.js';
+import { linearNode } from './linear-node.js';
 import { attr } from './onnx-proto.js';
 
 /**
  * Adds a post-LayerNorm BERT encoder (Hugging Face `BertModel`, pooler unused, dropout off) to the graph
  * and returns the name of its last hidden state, float32 [batch, seq, hidden].
  *
- * Hidden states are kept as 2-D [batch·seq, hidden] matrices between layers so every Linear is one `Gemm`
- * with `transB = 1`: the checkpoint's [out, in] weights are used as stored (no transposed copy) and the
- * bias add is fused into the same kernel.
+ * Hidden states are kept as 2-D [batch·seq, hidden] matrices between layers so every Linear is one node
+ * (`linearNode`: a `Gemm` with `transB = 1`, or `MatMulNBits` for 4-bit weights) that takes the checkpoint's
+ * [out, in] weights as stored.
  *
  * @example
  * const hidden = bertGraph(builder, checkpoint.backbone, inputs);
@@ -44,7 +45,7 @@ export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: Encod
   weights.layers.forEach((layer, i) => {
     const p = `encoder.layer.${i}`;
     // One Gemm for Q, K and V: the three [H, H] weights stacked into [3H, H] (rows q, then k, then v).
-    const qkv = linear(g, x, [layer.query, layer.key, layer.value], `${p}.attention.qkv`);
+    const qkv = linearNode(g, x, [layer.query, layer.key, layer.value], `${p}.attention.qkv`);
     // [N, 3H] → [B, L, 3·heads, d] → [B, 3·heads, L, d]; heads 0..n-1 are Q, n..2n-1 K, 2n..3n-1 V.
     const qkvHeads = g.op('Transpose', [g.op('Reshape', [qkv, qkvShape])], { perm: attr.ints([0, 2, 1, 3]) });
     const [q, k, v] = g.addNode('Split', [qkvHeads, g.int64([heads, heads, heads])], { axis: attr.int(1) }, { outputs: 3, name: `${p}.attention.qkv_heads` }) as [string, string, string];
@@ -54,28 +55,16 @@ export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: Encod
     const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
     // [B, heads, L, d] → [B, L, heads, d] → [N, H]: heads concatenated in order.
     const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([-1, h])], {}, { name: `${p}.attention.context` });
-    const attended = linear(g, context, [layer.attentionOutput], `${p}.attention.output.dense`);
+    const attended = linearNode(g, context, [layer.attentionOutput], `${p}.attention.output.dense`);
     x = layerNorm(g, g.op('Add', [attended, x]), layer.attentionNorm, eps, `${p}.attention.output.LayerNorm`);
 
-    const intermediate = geluErf(g, linear(g, x, [layer.intermediate], `${p}.intermediate.dense`));
-    const output = linear(g, intermediate, [layer.output], `${p}.output.dense`);
+    const intermediate = geluErf(g, linearNode(g, x, [layer.intermediate], `${p}.intermediate.dense`));
+    const output = linearNode(g, intermediate, [layer.output], `${p}.output.dense`);
     x = layerNorm(g, g.op('Add', [output, x]), layer.outputNorm, eps, `${p}.output.LayerNorm`);
   });
 
   const outputShape = g.op('Concat', [batchSeq, g.int64([h])], { axis: attr.int(0) }, { name: 'hidden_shape' });
   return g.op('Reshape', [x, outputShape], {}, { name: 'last_hidden_state' });
-}
-
-/**
- * y = x·Wᵀ + b for a 2-D x. Several Linears with the same input are fused into one Gemm whose weight
- * rows (and bias) are theirs concatenated, so the output columns are theirs side by side.
- */
-function linear(g: GraphBuilder, x: string, parts: readonly Linear[], name: string): string {
-  const inFeatures = parts[0]!.inFeatures;
-  const outFeatures = parts.reduce((sum, l) => sum + l.outFeatures, 0);
-  const weight = g.addInitializer(`${name}.weight`, parts.map((l) => l.weight), [outFeatures, inFeatures]);
-  const bias = g.addInitializer(`${name}.bias`, parts.map((l) => l.bias), [outFeatures]);
-  return g.op('Gemm', [x, weight, bias], { transB: attr.int(1) }, { name });
 }
 
 function layerNorm(g: GraphBuilder, x: string, norm: Norm, eps: number, name: string): string {

@@ -1,0 +1,40 @@
+import type { Linear } from '../bert.js';
+import { Q4_BLOCK, stackQ4 } from '../q4-blocks.js';
+import type { GraphBuilder } from './graph-builder.js';
+import { attr } from './onnx-proto.js';
+
+/** A Linear as the graph takes it: the bias is optional (ModernBERT has none by default). */
+export type GraphLinear = Omit<Linear, 'bias'> & { readonly bias?: Float32Array | undefined };
+
+/**
+ * y = x·Wᵀ (+ b) for a 2-D x. Several Linears with the same input are fused into one node whose weight rows (and
+ * bias) are theirs concatenated, so the output columns are theirs side by side.
+ *
+ * float32 weights: one `Gemm` with `transB = 1` (the checkpoint's [out, in] weights as stored, no transposed copy,
+ * the bias add fused into the kernel). 4-bit weights (every part has `q4`): onnxruntime's `MatMulNBits`
+ * (com.microsoft; K = in, N = out, bits 4, block_size 32), which takes [out, in] blocks as stored, then an `Add`
+ * of the bias (MatMulNBits' own bias input is left unused: not every onnxruntime-web kernel reads it).
+ *
+ * @example
+ * const qkv = linearNode(g, x, [layer.query, layer.key, layer.value], 'encoder.layer.0.attention.qkv');
+ */
+export function linearNode(g: GraphBuilder, x: string, parts: readonly GraphLinear[], name: string): string {
+  const inFeatures = parts[0]!.inFeatures;
+  const outFeatures = parts.reduce((sum, l) => sum + l.outFeatures, 0);
+  const biases = parts.map((l) => l.bias).filter((b): b is Float32Array => b !== undefined);
+  if (biases.length !== 0 && biases.length !== parts.length) throw new Error(`linearNode ${name}: every fused part needs a bias, or none`);
+  const bias = biases.length === 0 ? undefined : g.addInitializer(`${name}.bias`, biases, [outFeatures]);
+  const q4Parts = parts.map((l) => l.q4);
+  if (!q4Parts.every((q) => q !== undefined)) {
+    const weight = g.addInitializer(`${name}.weight`, parts.map((l) => l.weight), [outFeatures, inFeatures]);
+    return g.op('Gemm', bias === undefined ? [x, weight] : [x, weight, bias], { transB: attr.int(1) }, { name });
+  }
+  const q4 = q4Parts.length === 1 ? q4Parts[0]! : stackQ4(q4Parts);
+  const blocks = inFeatures / Q4_BLOCK;
+  const packed = g.addInitializer(`${name}.weight_q4`, q4.packed, [outFeatures, blocks, Q4_BLOCK / 2]);
+  const scales = g.addInitializer(`${name}.weight_scales`, q4.scales, [outFeatures * blocks]);
+  const zeroPoints = g.addInitializer(`${name}.weight_zero_points`, q4.zeroPoints, [q4.zeroPoints.length]);
+  const attributes = { K: attr.int(inFeatures), N: attr.int(outFeatures), bits: attr.int(4), block_size: attr.int(Q4_BLOCK) };
+  const y = g.op('MatMulNBits', [x, packed, scales, zeroPoints], attributes, { name: bias === undefined ? name : `${name}.matmul`, domain: 'com.microsoft' });
+  return bias === undefined ? y : g.op('Add', [y, bias], {}, { name });
+}
