@@ -129,6 +129,77 @@ test('a CLI-built index and one built in the browser are bit-identical and evalu
   console.log(JSON.stringify({ queries: kept.length, ...cliMetrics }));
 });
 
+interface CodedDocument {
+  text: string | null;
+  codes: number[];
+  residuals: number[];
+  spans: number[];
+  tokenIds: number[];
+}
+
+/** A compressed index file → its tables' bytes and its documents by id with their codes, residuals and spans. */
+function readCompressed(bytes: Uint8Array): { tables: number[]; documents: Map<string, CodedDocument> } {
+  const reader = new IndexFileReader();
+  let tables: number[] = [];
+  const documents = new Map<string, CodedDocument>();
+  for (const item of reader.push(bytes)) {
+    if (item.kind === 'tables') tables = [item.table.coarse, item.table.coarseStart, item.table.centroids, item.codec.cutoffs, item.codec.weights].flatMap((a) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)));
+    if (item.kind !== 'coded-segment') continue;
+    const s = item.segment;
+    const perToken = s.residuals.length / s.codes.length;
+    let row = 0;
+    s.documents.forEach((doc, i) => {
+      const rows = s.lengths[i]!;
+      documents.set(doc.id, {
+        text: doc.text,
+        codes: Array.from(s.codes.subarray(row, row + rows)),
+        residuals: Array.from(s.residuals.subarray(row * perToken, (row + rows) * perToken)),
+        spans: Array.from(s.spans.subarray(2 * row, 2 * (row + rows))),
+        tokenIds: Array.from(s.tokenIds.subarray(row, row + rows)),
+      });
+      row += rows;
+    });
+  }
+  reader.finish();
+  return { tables, documents };
+}
+
+// A compressed index: `colbert-web index --nbits 2` and a browser index of the same documents that compresses
+// (in the worker, from its IndexedDB segments) train the same tables and code every token the same way.
+test('a compressed CLI-built index and a compressed browser-built one hold the same tables, codes and residuals', async ({ page }) => {
+  test.setTimeout(300_000);
+  const corpus = test.info().outputPath('scifact-60.jsonl');
+  const docs = scifactSlice(60, corpus);
+  const cliFile = test.info().outputPath('cli-nbits.cwi');
+  await run(cli, ['index', corpus, '--model', 'public/models/lexical', '--output', cliFile, '--long-documents', 'split', '--backend', 'wasm', '--nbits', '2', '--compress-at', '5000']);
+
+  await page.goto('/harness/encoder.html');
+  await page.waitForFunction(() => window.harnessReady);
+  const base64 = await page.evaluate(async (documents) => {
+    const { createSearch } = window.colbert;
+    const index = `parity-nbits-${Math.random()}`;
+    const options = { model: '/models/lexical/', index, backend: 'wasm' as const, worker: 'shared' as const, nbits: 2 as const };
+    // Built whole first (a threshold it never reaches), then reopened with the CLI's: training sees every row, as the CLI's does.
+    const building = await createSearch({ ...options, compressAt: 1e9 });
+    await building.add(documents.map((d) => ({ id: d._id, text: `${d.title} ${d.text}` })));
+    await building.close();
+    const search = await createSearch({ ...options, compressAt: 5000 });
+    await search.compact();
+    const bytes = new Uint8Array(await (await search.export()).arrayBuffer());
+    await search.close();
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }, docs);
+
+  const fromCli = readCompressed(new Uint8Array(readFileSync(cliFile)));
+  const fromBrowser = readCompressed(new Uint8Array(Buffer.from(base64, 'base64')));
+  expect(fromCli.tables.length).toBeGreaterThan(0);
+  expect(fromBrowser.tables).toEqual(fromCli.tables);
+  expect([...fromBrowser.documents.keys()]).toEqual(docs.map((d) => d._id));
+  for (const [id, b] of fromBrowser.documents) expect(b, id).toEqual(fromCli.documents.get(id));
+});
+
 // Pooled (pool factor 2): the CLI (WASM) and the browser (WASM worker) pool the same encodings the same way, so the
 // pooled rows, their scales and every token's row are bit-identical too.
 test('a pooled CLI-built index and a pooled browser-built one are bit-identical', async ({ page }) => {

@@ -4,6 +4,7 @@ import { openDB } from 'idb';
 import { openIndexStore } from '../../packages/colbert-web/src/store/index-store.js';
 import { databaseName } from '../../packages/colbert-web/src/store/schema.js';
 import type { IndexSchema } from '../../packages/colbert-web/src/store/schema.js';
+import type { SegmentRecord } from '../../packages/colbert-web/src/store/records.js';
 import { randomStoreDocuments } from '../../packages/colbert-web/src/testing/random-documents.js';
 import { testIdentity } from '../../packages/colbert-web/src/testing/test-identity.js';
 import type { BatchSpec } from './store-checks.js';
@@ -81,7 +82,7 @@ async function corruptSegment(name: string): Promise<number> {
   const db = await openDB<IndexSchema>(databaseName(name));
   try {
     const [key] = await db.getAllKeys('segments');
-    const seg = (await db.get('segments', key!))!;
+    const seg = (await db.get('segments', key!)) as SegmentRecord;
     const values = new Int8Array(seg.values as Int8Array);
     values[values.length >> 1] = values[values.length >> 1]! ^ 2;
     await db.put('segments', { ...seg, values });

@@ -2,7 +2,7 @@ import { ColbertError, createSearch } from 'colbert-web';
 import type { DocumentInput, SearchHandle } from 'colbert-web';
 import { fileDocuments, jsonlDocuments, pastedDocuments } from './documents.js';
 import { renderHit } from './hits.js';
-import { describeIndex } from './status.js';
+import { describeIndex, describeLastSearch } from './status.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const LEXICAL_URL = new URL('models/lexical/', document.baseURI).href;
@@ -26,7 +26,8 @@ async function refreshStatus(): Promise<void> {
   const bar = $('status-bar');
   bar.dataset['encoder'] = info.encoder.name;
   bar.dataset['scorer'] = info.scorer;
-  bar.textContent = `${describeIndex(info, modelLabel)} · last query: ${lastQueryMs === undefined ? '–' : `${lastQueryMs.toFixed(1)} ms`}`;
+  bar.dataset['nbits'] = String(info.nbits ?? 'none');
+  bar.textContent = `${describeIndex(info, modelLabel)} · last query: ${lastQueryMs === undefined ? '–' : `${lastQueryMs.toFixed(1)} ms`}${describeLastSearch(info)}`;
   $('doc-count').textContent = `${info.documents} indexed`;
   $('doc-count').dataset['documents'] = String(info.documents);
 }
@@ -34,6 +35,8 @@ async function refreshStatus(): Promise<void> {
 async function load(): Promise<void> {
   const choice = $<HTMLSelectElement>('model-choice').value;
   const poolFactor = Number($<HTMLSelectElement>('pool-factor').value);
+  const nbitsChoice = $<HTMLSelectElement>('nbits').value;
+  const nbits = nbitsChoice === '' ? undefined : (Number(nbitsChoice) as 2 | 4);
   const url = choice === 'lexical' ? LEXICAL_URL : $<HTMLInputElement>('model-url').value.trim();
   const status = $('model-status');
   for (const id of controls) $<HTMLButtonElement>(id).disabled = true;
@@ -47,8 +50,9 @@ async function load(): Promise<void> {
     search = await createSearch({
       model: url,
       // One index per model and pool factor: vectors of different models do not mix, and an index keeps its factor.
-      index: `${choice === 'lexical' ? 'playground-lexical' : `playground-${url}`}${poolFactor > 1 ? `-pool${poolFactor}` : ''}`,
+      index: `${choice === 'lexical' ? 'playground-lexical' : `playground-${url}`}${poolFactor > 1 ? `-pool${poolFactor}` : ''}${nbits ? `-nbits${nbits}` : ''}`,
       poolFactor,
+      ...(nbits ? { nbits } : {}),
       backend: $<HTMLSelectElement>('backend').value as 'auto' | 'webgpu' | 'wasm',
       onProgress: (e) => {
         if (e.phase === 'download') status.textContent = `downloading ${e.file}: ${(e.loaded / 1e6).toFixed(1)} MB${e.total ? ` of ${(e.total / 1e6).toFixed(1)} MB` : ''}`;

@@ -20,6 +20,20 @@ export function describeIndex(info: SearchInfo, modelLabel: string): string {
     describeEncoder(info.encoder),
     `scorer: ${info.scorer}`,
     `model: ${modelLabel} (${info.model.architecture}, dim ${info.model.dim})`,
-    `index: ${info.documents} docs, ${info.tokens} ${info.poolFactor > 1 ? `rows (pool factor ${info.poolFactor})` : 'tokens'}, ${info.precision}, ${mb} MB`,
+    `index: ${info.documents} docs, ${info.tokens} ${info.poolFactor > 1 ? `rows (pool factor ${info.poolFactor})` : 'tokens'}, ${describeVectors(info)}, ${info.bytesPerToken.toFixed(1)} B/token, ${mb} MB`,
   ].join(' · ');
+}
+
+/** "int8", "int8 (nbits 2: exact until it is large)" or "nbits 2 over 4,096 centroids". */
+function describeVectors(info: SearchInfo): string {
+  if (info.nbits === null) return info.precision;
+  if (info.centroids === 0) return `${info.precision} (nbits ${info.nbits}: exact until it is large)`;
+  return `nbits ${info.nbits} over ${info.centroids.toLocaleString('en')} centroids`;
+}
+
+/** " (pruned, 812 candidates, 64 scored)" or " (exact, 40 scored)"; empty before the first search. */
+export function describeLastSearch(info: SearchInfo): string {
+  const last = info.lastSearch;
+  if (!last) return '';
+  return last.pruned ? ` (pruned, ${last.candidates.toLocaleString('en')} candidates, ${last.scored.toLocaleString('en')} scored)` : ` (exact, ${last.scored.toLocaleString('en')} scored)`;
 }

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { assertSameModel, ColbertError, documentsToFileSegment, ErrorCode, IndexFileWriter, modelFiles, modelIdentity, prepareDocuments, scanIndexFile } from 'colbert-web/node';
+import { assertSameModel, ColbertError, DEFAULT_COMPRESS_AT, documentsToFileSegment, ErrorCode, IndexFileWriter, modelFiles, modelIdentity, prepareDocuments, scanIndexFile } from 'colbert-web/node';
+import { compressIndexFileInPlace, nbitsFlag } from './compress-command-file.js';
 import type { LongDocumentMode, PreparedDocument, ScanResult, StoredPrecision } from 'colbert-web/node';
 import type { CorpusDocument, CorpusPosition } from './corpus.js';
 import { readCorpus } from './corpus.js';
@@ -14,9 +15,10 @@ const SEGMENT_BYTES = 4 * 1024 * 1024;
 
 /**
  * `colbert-web index <corpus.jsonl[.gz]> --model <folder|url> --output site.cwi [--precision int8|f16|f32]
- * [--long-documents truncate|split] [--pool-factor N]`:
+ * [--long-documents truncate|split] [--pool-factor N] [--nbits 2|4 [--compress-at ROWS]]`:
  * encodes a BEIR corpus into a portable index file, appending one checked segment at a time, so Ctrl-C (or a
- * crash) leaves a file the next run resumes from.
+ * crash) leaves a file the next run resumes from. With `--nbits` the file is compressed once complete if it holds
+ * at least `--compress-at` rows (default as in the browser), exactly as a browser index of the same rows.
  */
 export async function indexCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -28,6 +30,8 @@ export async function indexCommand(args: string[]): Promise<number> {
       precision: { type: 'string' },
       'long-documents': { type: 'string', default: 'truncate' },
       'pool-factor': { type: 'string' },
+      nbits: { type: 'string' },
+      'compress-at': { type: 'string' },
     },
     strict: true,
   });
@@ -42,6 +46,8 @@ export async function indexCommand(args: string[]): Promise<number> {
   if (requested !== undefined && !['int8', 'f16', 'f32'].includes(requested)) throw new ColbertError(ErrorCode.InvalidInput, '--precision must be int8, f16 or f32.', { subject: '--precision' });
   existingFile('corpus', corpus);
   const requestedPool = values['pool-factor'] === undefined ? undefined : number('--pool-factor', values['pool-factor'], true);
+  const requestedNbits = nbitsFlag(values.nbits);
+  const compressAt = values['compress-at'] === undefined ? DEFAULT_COMPRESS_AT : number('--compress-at', values['compress-at'], true);
   const output = values.output!;
   const started = performance.now();
   const encoder = await loadCommandEncoder(values.model!, values);
@@ -59,10 +65,16 @@ export async function indexCommand(args: string[]): Promise<number> {
       if (requestedPool !== undefined && requestedPool !== scan.identity.poolFactor) {
         throw new ColbertError(ErrorCode.InvalidInput, `${output} pools with factor ${scan.identity.poolFactor}; rerun with --pool-factor ${scan.identity.poolFactor} or delete it.`, { subject: '--pool-factor' });
       }
+      if (requestedNbits !== scan.identity.nbits) {
+        const was = scan.identity.nbits ? `--nbits ${scan.identity.nbits}` : 'without --nbits';
+        throw new ColbertError(ErrorCode.InvalidInput, `${output} was started ${was}; rerun the same way or delete it.`, { subject: '--nbits' });
+      }
     }
     if (scan.complete) {
-      process.stderr.write(`${output} is already complete (${scan.totals.documents} documents). Delete it to rebuild.\n`);
       await encoder.close();
+      // A crash while compressing leaves the complete file of vectors: compress it now.
+      const { centroids } = await compressIndexFileInPlace(output, compressAt);
+      process.stderr.write(`${output} is already complete (${scan.totals.documents} documents${centroids ? `; compressed now, ${centroids} centroids` : ''}). Delete it to rebuild.\n`);
       return 0;
     }
   }
@@ -83,7 +95,7 @@ export async function indexCommand(args: string[]): Promise<number> {
     // Drop a torn tail; the chunks before it are whole and checked.
     ftruncateSync(fd, position);
     process.stderr.write(`resuming ${output}: ${scan!.totals.documents} documents already written\n`);
-  } else write(writer.start(identity, precision, poolFactor));
+  } else write(writer.start(identity, precision, poolFactor, requestedNbits));
 
   let stopping = false;
   const onSigint = (): void => {
@@ -154,7 +166,9 @@ export async function indexCommand(args: string[]): Promise<number> {
     process.stderr.write(`\nstopped: ${total.documents} documents in ${output}; run the same command again to resume.\n`);
     return 130;
   }
-  process.stderr.write(`\ndone: ${total.documents} documents, ${total.tokens} ${poolFactor > 1 ? `rows (pool factor ${poolFactor})` : 'tokens'}, ${precision}, in ${((performance.now() - started) / 1000).toFixed(1)} s → ${output}\n`);
+  const { centroids } = await compressIndexFileInPlace(output, compressAt);
+  const stored = centroids > 0 ? `nbits ${requestedNbits}, ${centroids} centroids` : requestedNbits ? `${precision} (under --compress-at ${compressAt}: not compressed)` : precision;
+  process.stderr.write(`\ndone: ${total.documents} documents, ${total.tokens} ${poolFactor > 1 ? `rows (pool factor ${poolFactor})` : 'tokens'}, ${stored}, in ${((performance.now() - started) / 1000).toFixed(1)} s → ${output}\n`);
   return 0;
 }
 

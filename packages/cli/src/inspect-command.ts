@@ -30,7 +30,7 @@ function vectorBytes(tokens: FileSegment['tokens']): number {
 
 /** Reads and checks a whole index file (a truncated or tampered one is INDEX_FILE_INVALID) and summarises it. */
 export function summarizeIndexFile(file: string): IndexFileSummary {
-  const { identity, segments } = readIndexFile(file);
+  const { identity, segments, coded, tables } = readIndexFile(file);
   let documents = 0;
   let tokens = 0;
   let vectors = 0;
@@ -39,6 +39,15 @@ export function summarizeIndexFile(file: string): IndexFileSummary {
     tokens += s.tokens.rows;
     vectors += vectorBytes(s.tokens);
   }
+  for (const c of coded) {
+    documents += c.documents.length;
+    tokens += c.codes.length;
+    vectors += c.codes.byteLength + c.residuals.byteLength;
+  }
+  if (tables) {
+    const { table, codec } = tables;
+    vectors += table.coarse.byteLength + table.coarseStart.byteLength + table.centroids.byteLength + codec.cutoffs.byteLength + codec.weights.byteLength;
+  }
   return {
     model: identity.identity.name,
     documents,
@@ -46,8 +55,8 @@ export function summarizeIndexFile(file: string): IndexFileSummary {
     dim: identity.identity.dim,
     precision: identity.precision,
     poolFactor: identity.poolFactor,
-    nbits: null,
-    centroids: null,
+    nbits: tables ? tables.codec.nbits : null,
+    centroids: tables ? tables.table.centroids.length / tables.table.dim : null,
     bytesPerToken: tokens === 0 ? 0 : vectors / tokens,
     bytes: statSync(file).size,
   };

@@ -4,6 +4,7 @@ import { assertSameModel, ColbertError, createWasmScorer, ErrorCode, modelFiles,
 import { readQueries } from './eval/beir-files.js';
 import { existingFile, number, threadsFlag } from './flags.js';
 import { documentsBySeq, readIndexFile } from './index-file.js';
+import { openFileSearcher } from './file-searcher.js';
 import { ENCODER_FLAGS, loadCommandEncoder } from './load-encoder.js';
 
 const USAGE = 'usage: colbert-web search <file.cwi> ("query" | --queries <queries.jsonl>) [-k 10] [--exact] [--json]';
@@ -42,22 +43,22 @@ export async function searchCommand(args: string[]): Promise<number> {
   }
   const k = values.k === '0' ? 0 : number('-k', values.k, true);
   const queries = values.queries === undefined ? undefined : await readQueries(existingFile('queries file', values.queries));
-  const { identity: fileIdentity, segments } = readIndexFile(existingFile('index file', file));
+  const contents = readIndexFile(existingFile('index file', file));
+  const { identity: fileIdentity, segments, coded } = contents;
   const model = values.model ?? fileIdentity.identity.name;
   const { threads } = threadsFlag(values.threads);
   const encoder = await loadCommandEncoder(model, values);
   try {
     assertSameModel(fileIdentity.identity, await modelIdentity(modelFiles(model), encoder.checkpoint, model), file);
     const { dim } = fileIdentity.identity;
-    // An uncompressed file is always scored exhaustively: `--exact` changes nothing for it.
-    const scorer = await createWasmScorer({ dim, precision: fileIdentity.precision, threads: threads ?? availableParallelism() });
-    const bySeq = documentsBySeq(segments);
+    // Vectors are always scored exhaustively; `--exact` decodes every compressed document instead of pruning.
+    const scorer = await openFileSearcher(contents, threads ?? availableParallelism());
+    const bySeq = documentsBySeq([...coded, ...segments]);
     try {
-      for (const s of segments) await scorer.append({ tokens: s.tokens, lengths: s.lengths, seqs: s.seqs });
       const answer = async (text: string): Promise<{ hits: { seq: number; score: number }[]; ms: number }> => {
         const started = performance.now();
         const [q] = await encoder.encode([{ text, kind: 'query' }]);
-        const hits = await scorer.score({ precision: 'f32', dim, rows: q!.rows, values: q!.vectors }, { k });
+        const hits = await scorer.score({ dim, rows: q!.rows, values: q!.vectors }, { k, exact: values.exact });
         return { hits, ms: performance.now() - started };
       };
       if (queries) {
@@ -66,7 +67,7 @@ export async function searchCommand(args: string[]): Promise<number> {
           const line: QueryAnswer = { query: text, id, hits: hits.map((h) => ({ id: bySeq.get(h.seq)!.id, score: h.score })), ms };
           process.stdout.write(`${JSON.stringify(line)}\n`);
         }
-        process.stderr.write(`${queries.size} queries over ${bySeq.size} documents, ${scorer.backend} × ${scorer.threads} thread(s)\n`);
+        process.stderr.write(`${queries.size} queries over ${bySeq.size} documents, ${scorer.backend}\n`);
         return 0;
       }
       const { hits, ms } = await answer(query!);
@@ -74,7 +75,7 @@ export async function searchCommand(args: string[]): Promise<number> {
       if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
       else {
         results.forEach((r, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${r.score.toFixed(4)}  ${r.id}  ${(r.text ?? '').slice(0, 100).replace(/\s+/g, ' ')}\n`));
-        process.stderr.write(`${bySeq.size} documents, ${scorer.backend} × ${scorer.threads} thread(s), encoded and scored in ${ms.toFixed(1)} ms\n`);
+        process.stderr.write(`${bySeq.size} documents, ${scorer.backend}, encoded and scored in ${ms.toFixed(1)} ms\n`);
       }
     } finally {
       scorer.dispose();

@@ -38,7 +38,15 @@ export type { ColbertSettings } from './model/colbert-settings.js';
 export { IndexFileReader, scanIndexFile } from './store/index-file-reader.js';
 export type { FileIdentity, FileItem, FileTotals, ScanResult } from './store/index-file-reader.js';
 export { IndexFileWriter } from './store/index-file-writer.js';
-export type { FileDocument, FileSegment } from './store/index-file-segment.js';
+export type { FileCodedSegment, FileDocument, FileSegment } from './store/index-file-segment.js';
+export type { FileTables } from './store/index-file-tables.js';
+// Compressed files (nbits): the CLI compresses a built file's segments exactly as a browser index compresses.
+export { compressFileSegments } from './store/compress-file.js';
+export { DEFAULT_COMPRESS_AT } from './store/compression.js';
+export { assertNbits } from './scoring/compressed/residual-codec.js';
+export { CompressedCorpus } from './scoring/compressed/compressed-corpus.js';
+export { searchCompressedCorpus } from './worker/compressed-seam.js';
+export { compareScored } from './scoring/scorer.js';
 export { prepareDocuments, groupIntoSegments } from './store/add-input.js';
 export type { PreparedDocument, StoreDocument } from './store/add-input.js';
 export { documentsToFileSegment } from './store/segment-convert.js';

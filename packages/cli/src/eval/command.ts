@@ -10,12 +10,13 @@ import type { EvalDocument } from './ranker.js';
 import type { EvalReport } from './report.js';
 import { formatReport } from './report.js';
 import { SCORER_NAMES, SCORERS } from './scorers.js';
+import { nbitsFlag } from '../compress-command-file.js';
 import type { ScorerName } from './scorers.js';
 import type { FusionName } from './fused-rankers.js';
 
 export const EVAL_USAGE = `  eval --corpus <corpus.jsonl[.gz]> --queries <queries.jsonl[.gz]> --qrels <qrels.tsv|qrels/> [--split test]
        [--scorer model|bm25|overlap|hybrid] [--model <folder|url>] [--index <file>] [--long-documents truncate|split]
-       [--precision int8|f16|f32] [--pool-factor N] [--rerank bm25:N] [--fusion rrf|weighted] [--semantic-weight 0.5]
+       [--precision int8|f16|f32] [--pool-factor N] [--nbits 2|4] [--rerank bm25:N] [--fusion rrf|weighted] [--semantic-weight 0.5]
        [--ties trec|run] [--top-k 100] [--bm25-k1 1.2] [--bm25-b 0.75] [--json]
       Ranks the BEIR queries of the split and prints nDCG@10, MRR@10, MAP@100 and Recall/Precision/Accuracy
       @1,3,5,10 (pytrec_eval definitions; --ties run keeps the scorer's order on equal scores instead of
@@ -48,6 +49,7 @@ export async function evalCommand(args: string[]): Promise<number> {
       'long-documents': { type: 'string', default: 'truncate' },
       precision: { type: 'string', default: 'int8' },
       'pool-factor': { type: 'string', default: '1' },
+      nbits: { type: 'string' },
       ties: { type: 'string', default: 'trec' },
       'top-k': { type: 'string', default: String(MAX_DEPTH) },
       'bm25-k1': { type: 'string', default: '1.2' },
@@ -66,6 +68,7 @@ export async function evalCommand(args: string[]): Promise<number> {
   const longDocuments = choice<LongDocumentMode>('--long-documents', values['long-documents'], ['truncate', 'split']);
   const precision = choice<StoredPrecision>('--precision', values.precision, ['int8', 'f16', 'f32']);
   const poolFactor = number('--pool-factor', values['pool-factor'], true);
+  const nbits = nbitsFlag(values.nbits);
   const ties = choice<TieOrder>('--ties', values.ties, ['trec', 'run']);
   const topK = number('--top-k', values['top-k'], true);
   const bm25 = { k1: number('--bm25-k1', values['bm25-k1'], false), b: number('--bm25-b', values['bm25-b'], false) };
@@ -90,6 +93,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     ...(values.index ? { index: values.index } : {}),
     longDocuments,
     poolFactor,
+    ...(nbits ? { nbits } : {}),
     topK,
     bm25,
     fusion,

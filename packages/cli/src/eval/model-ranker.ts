@@ -5,6 +5,7 @@ import { assertSameModel, createWasmScorer, loadEncoderFrom, modelFiles, modelId
 import type { LongDocumentMode, StoredPrecision } from 'colbert-web/node';
 import { indexCommand } from '../index-command.js';
 import { documentsBySeq, readIndexFile } from '../index-file.js';
+import { openFileSearcher } from '../file-searcher.js';
 import type { EvalQuery, Ranker, Run } from './ranker.js';
 
 export interface ModelRankerOptions {
@@ -17,6 +18,8 @@ export interface ModelRankerOptions {
   longDocuments: LongDocumentMode;
   /** Token pooling of the index built (1: none); a prebuilt index keeps its own. */
   poolFactor: number;
+  /** Compression of the index built (`index --nbits`; unset: none); a prebuilt index keeps its own. */
+  nbits?: 2 | 4;
   topK: number;
 }
 
@@ -41,17 +44,17 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<Mo
   const file = options.index ?? join(scratch!, 'eval.cwi');
   try {
     if (!options.index) {
-      const args = [options.corpus, '--model', options.model, '--output', file, '--precision', options.precision, '--long-documents', options.longDocuments, '--pool-factor', String(options.poolFactor)];
+      const args = [options.corpus, '--model', options.model, '--output', file, '--precision', options.precision, '--long-documents', options.longDocuments, '--pool-factor', String(options.poolFactor), ...(options.nbits ? ['--nbits', String(options.nbits)] : [])];
       const status = await indexCommand(args);
       if (status !== 0) throw new Error(`indexing ${options.corpus} stopped (exit ${status}).`);
     }
-    const { identity, segments } = readIndexFile(file);
+    const contents = readIndexFile(file);
+    const { identity, segments, coded } = contents;
     const encoder = await loadEncoderFrom(options.model);
     assertSameModel(identity.identity, await modelIdentity(modelFiles(options.model), encoder.checkpoint, options.model), file);
     const { dim } = identity.identity;
-    const scorer = await createWasmScorer({ dim, precision: identity.precision, threads: availableParallelism() });
-    for (const s of segments) await scorer.append({ tokens: s.tokens, lengths: s.lengths, seqs: s.seqs });
-    const bySeq = documentsBySeq(segments);
+    const scorer = await openFileSearcher(contents);
+    const bySeq = documentsBySeq([...coded, ...segments]);
     const seqOf = new Map([...bySeq].map(([seq, doc]) => [doc.id, seq]));
     const rankAmong = async (queries: readonly EvalQuery[], candidates?: ReadonlyMap<string, readonly string[]>): Promise<Run> => {
       const encoded = await encoder.encode(queries.map((q) => ({ text: q.text, kind: 'query' as const })));
@@ -61,7 +64,7 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<Mo
         const allowed = candidates?.get(q.id);
         // Candidates are scored by the same scorer over the same index as a search: the same scores.
         const only = allowed && Uint32Array.from(allowed.filter((id) => seqOf.has(id)), (id) => seqOf.get(id)!);
-        const hits = await scorer.score({ precision: 'f32', dim, rows: e.rows, values: e.vectors }, { k: options.topK, ...(only ? { only } : {}) });
+        const hits = await scorer.score({ dim, rows: e.rows, values: e.vectors }, { k: options.topK, ...(only ? { only } : {}) });
         run.set(q.id, hits.map((h) => ({ docId: bySeq.get(h.seq)!.id, score: h.score })));
       }
       return run;
@@ -72,8 +75,9 @@ export async function createModelRanker(options: ModelRankerOptions): Promise<Mo
       precision: identity.precision,
       longDocuments: options.index ? 'as indexed' : options.longDocuments,
       poolFactor: identity.poolFactor,
-      scorer: `${scorer.backend} × ${scorer.threads}`,
-      tokens: segments.reduce((n, s) => n + s.tokens.rows, 0),
+      nbits: identity.nbits ?? 'none',
+      scorer: scorer.backend,
+      tokens: segments.reduce((n, s) => n + s.tokens.rows, 0) + coded.reduce((n, s) => n + s.codes.length, 0),
     };
     return {
       ranker,

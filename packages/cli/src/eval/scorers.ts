@@ -28,6 +28,8 @@ export interface ScorerContext {
   readonly longDocuments: LongDocumentMode;
   /** `--pool-factor`: token pooling of the index the model scorer builds (1: none). */
   readonly poolFactor: number;
+  /** `--nbits`: compression of the index the model scorer builds (unset: none). */
+  readonly nbits?: 2 | 4;
   /** Documents each query's ranking must hold. */
   readonly topK: number;
   readonly bm25: { readonly k1: number; readonly b: number };
@@ -94,6 +96,7 @@ function modelRanker(context: ScorerContext, scorer: ScorerName = 'model'): Retu
     precision: context.precision,
     longDocuments: context.longDocuments,
     poolFactor: context.poolFactor,
+    ...(context.nbits ? { nbits: context.nbits } : {}),
     topK: context.topK,
   });
 }

@@ -38,6 +38,11 @@ export interface SearchOptions {
   /** Per hit, which words each query token matched (for highlighting). Default false. */
   explain?: boolean;
   filter?: MetadataFilter;
+  /**
+   * Score every document in full (a compressed index decodes every token instead of pruning candidates): the
+   * reference a pruned search is compared with. Default false; an index of vectors always scores everything.
+   */
+  exact?: boolean;
   signal?: AbortSignal;
 }
 
@@ -116,6 +121,20 @@ export interface SearchInfo {
   readonly tokens: number;
   /** Bytes this index takes in IndexedDB. */
   readonly bytes: number;
+  /** Residual bits of a compressing index (the `nbits` it was created with); null: never compressed. */
+  readonly nbits: number | null;
+  /** Fine centroids of its trained tables (0 until the index crossed the threshold and trained). */
+  readonly centroids: number;
+  /**
+   * Vector bytes per stored row: values and scales, or codes and residuals, plus the shared tables (centroids,
+   * cutoffs, weights), divided by the rows.
+   */
+  readonly bytesPerToken: number;
+  /**
+   * How the last search went: `pruned` when a compressed search scored only its candidates, `candidates` the
+   * documents it considered (every live one otherwise), `scored` those scored in full. null before the first.
+   */
+  readonly lastSearch: { readonly pruned: boolean; readonly candidates: number; readonly scored: number } | null;
   /**
    * The manifest generation searches cover (every tab's commits up to it), and why catching up with later ones
    * failed, if it did (searches then reject with the same error until it succeeds).
@@ -153,6 +172,16 @@ export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
    * and asking for another one is INDEX_MODEL_MISMATCH naming both; `info().poolFactor` says which it has.
    */
   poolFactor?: number;
+  /**
+   * Compression of a new index: 2 or 4 bits per dimension of each token's residual against its centroid (PLAID /
+   * ColBERTv2). Unset (default): token vectors stored as `precision`, scanned exactly, forever. Set: the index
+   * stays exact while small and, once it holds `compressAt` tokens, trains centroids in the background (searches
+   * keep running) and codes every segment, oldest first; later adds are coded with the same centroids. Anything
+   * but 2 or 4 is INVALID_INPUT; an index created with other nbits is INDEX_MODEL_MISMATCH naming both.
+   */
+  nbits?: 2 | 4;
+  /** Stored rows at which an `nbits` index starts compressing (default 1,048,576; see docs/compressed-index.md, "Threshold"). */
+  compressAt?: number;
   /**
    * Where the engine runs. 'shared': one SharedWorker serves every tab of this origin (one model load, one
    * in-memory index per index name). 'dedicated': a worker of this handle's own (tabs still see each other's

@@ -127,15 +127,20 @@ export function buildSegment(id: number, firstSeq: number, docs: readonly Prepar
 
 /** The manifest entry of a segment and its document records. */
 export function finishSegment(record: SegmentRecord, documents: DocumentRecord[]): BuiltSegment {
-  const entry: SegmentEntry = {
-    id: record.id,
-    documents: record.seqs.length,
-    tokens: record.precision === 'int8' ? record.scales!.length : record.values.length / record.dim,
-    firstSeq: record.seqs[0] ?? 0,
-    lastSeq: record.seqs[record.seqs.length - 1] ?? 0,
-    vectorBytes: segmentVectorBytes(record),
+  const tokens = record.precision === 'int8' ? record.scales!.length : record.values.length / record.dim;
+  return { record, documents, entry: segmentEntry(record.id, record.seqs, tokens, segmentVectorBytes(record), documents) };
+}
+
+/** The manifest entry of a segment of `tokens` rows holding these documents (their records in order). */
+export function segmentEntry(id: number, seqs: Uint32Array, tokens: number, vectorBytes: number, documents: readonly DocumentRecord[]): SegmentEntry {
+  return {
+    id,
+    documents: seqs.length,
+    tokens,
+    firstSeq: seqs[0] ?? 0,
+    lastSeq: seqs[seqs.length - 1] ?? 0,
+    vectorBytes,
     spanBytes: documents.reduce((n, d) => n + d.spans.byteLength + d.tokenIds.byteLength, 0),
     recordBytes: documents.reduce((n, d) => n + recordTextBytes(d), 0),
   };
-  return { record, documents, entry };
 }

@@ -3,7 +3,10 @@ import type { DocumentBatch } from '../scoring/scorer.js';
 import type { TokenMatrix } from '../scoring/token-matrix.js';
 import { recordTextBytes } from './document-record.js';
 import { commitManifest, isTombstoned, withoutTombstones } from './manifest.js';
-import type { Manifest, SegmentEntry } from './records.js';
+import type { DocumentRecord, Manifest, SegmentEntry, StoredSegment } from './records.js';
+import { codedSegmentToBatch, codedVectorBytes, makeCodedSegmentRecord, tablesFromRecord } from './coded-segment.js';
+import { mergeLiveCoded } from './coded-merge.js';
+import { residualBytes } from '../scoring/compressed/residual-codec.js';
 import { makeSegmentRecord, segmentToBatch, segmentVectorBytes } from './segment-record.js';
 import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted, putSegment } from './store-context.js';
@@ -42,7 +45,8 @@ export function nextCompactionGroup(m: Manifest, segmentBytes: number): SegmentE
     const first = segs[i]!;
     const group = [first];
     let bytes = live(first);
-    for (let j = i + 1; j < segs.length && small(segs[j]!) && bytes + live(segs[j]!) <= segmentBytes; j++) {
+    // Only segments coded the same way merge (vectors with vectors, codes of one table with codes of that table).
+    for (let j = i + 1; j < segs.length && segs[j]!.tables === first.tables && small(segs[j]!) && bytes + live(segs[j]!) <= segmentBytes; j++) {
       group.push(segs[j]!);
       bytes += live(segs[j]!);
     }
@@ -86,6 +90,50 @@ export function mergeLive(batches: readonly DocumentBatch[], tombstones: Uint32A
   return { tokens, lengths: Uint32Array.from(keep, (k) => k.length), seqs: Uint32Array.from(keep, (k) => k.seq), purged };
 }
 
+/** The live documents of a group of segments coded alike, as one new record (none when nothing lives). */
+async function mergeGroup(
+  ctx: StoreContext,
+  m: Manifest,
+  group: readonly SegmentEntry[],
+  records: readonly (StoredSegment | undefined)[],
+  id: number,
+): Promise<{ record: StoredSegment | undefined; seqs: Uint32Array; rows: number; purged: number[] }> {
+  const tablesId = group[0]!.tables;
+  if (tablesId === undefined) {
+    const merged = mergeLive(group.map((s, i) => segmentToBatch(records[i], { ...s, precision: m.precision, dim: m.identity.dim }, ctx.index, true)), m.tombstones);
+    const record = merged.seqs.length > 0 ? makeSegmentRecord(id, merged.tokens, merged.lengths, merged.seqs) : undefined;
+    return { record, seqs: merged.seqs, rows: merged.tokens.rows, purged: merged.purged };
+  }
+  const tables = tablesFromRecord(await (await ctx.db()).get('tables', tablesId), tablesId, ctx.index, true);
+  const merged = mergeLiveCoded(group.map((s, i) => codedSegmentToBatch(records[i], { ...s, dim: m.identity.dim }, tables, ctx.index, true)), m.tombstones, residualBytes(tables.table.dim, tables.codec.nbits));
+  const record = merged.seqs.length > 0 ? makeCodedSegmentRecord(id, tables, merged) : undefined;
+  return { record, seqs: merged.seqs, rows: merged.codes.length, purged: merged.purged };
+}
+
+/**
+ * The manifest entry of a segment rewriting `replaced` (compaction, coding): its documents' `seqs` and `rows`, and
+ * the span and record bytes of the replaced segments minus those of the purged documents' records.
+ */
+export function rewrittenEntry(
+  id: number,
+  replaced: readonly SegmentEntry[],
+  written: { seqs: Uint32Array; rows: number; vectorBytes: number; tables: number | undefined },
+  purgedRecords: readonly (DocumentRecord | undefined)[],
+): SegmentEntry {
+  const sum = (f: (s: SegmentEntry) => number): number => replaced.reduce((n, s) => n + f(s), 0);
+  return {
+    id,
+    documents: written.seqs.length,
+    tokens: written.rows,
+    firstSeq: written.seqs[0]!,
+    lastSeq: written.seqs[written.seqs.length - 1]!,
+    vectorBytes: written.vectorBytes,
+    spanBytes: sum((s) => s.spanBytes) - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
+    recordBytes: sum((s) => s.recordBytes) - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
+    ...(written.tables === undefined ? {} : { tables: written.tables }),
+  };
+}
+
 /** One compaction step under the write lock: rewrite one group, commit, delete the old segments. */
 async function compactStep(ctx: StoreContext): Promise<{ rewritten: number; purged: number } | undefined> {
   return withWriteLock(ctx.index, async () => {
@@ -97,25 +145,14 @@ async function compactStep(ctx: StoreContext): Promise<{ rewritten: number; purg
       const tx = db.transaction(['segments'], 'readonly');
       const records = await Promise.all(group.map((s) => tx.objectStore('segments').get(s.id)));
       await tx.done;
-      const batches = group.map((s, i) => segmentToBatch(records[i], { ...s, precision: m.precision, dim: m.identity.dim }, ctx.index, true));
-      const merged = mergeLive(batches, m.tombstones);
-      const purgedRecords = await Promise.all(merged.purged.map((seq) => db.get('documents', seq)));
       const newId = m.nextSegment;
+      const merged = await mergeGroup(ctx, m, group, records, newId);
+      const purgedRecords = await Promise.all(merged.purged.map((seq) => db.get('documents', seq)));
       let entry: SegmentEntry | undefined;
-      if (merged.seqs.length > 0) {
-        const record = makeSegmentRecord(newId, merged.tokens, merged.lengths, merged.seqs);
+      if (merged.record) {
+        const record = merged.record;
         await putSegment(db, record, []);
-        const sum = (f: (s: SegmentEntry) => number): number => group.reduce((n, s) => n + f(s), 0);
-        entry = {
-          id: newId,
-          documents: merged.seqs.length,
-          tokens: merged.tokens.rows,
-          firstSeq: merged.seqs[0]!,
-          lastSeq: merged.seqs[merged.seqs.length - 1]!,
-          vectorBytes: segmentVectorBytes(record),
-          spanBytes: sum((s) => s.spanBytes) - purgedRecords.reduce((n, r) => n + (r ? r.spans.byteLength + r.tokenIds.byteLength : 0), 0),
-          recordBytes: sum((s) => s.recordBytes) - purgedRecords.reduce((n, r) => n + (r ? recordTextBytes(r) : 0), 0),
-        };
+        entry = rewrittenEntry(newId, group, { seqs: merged.seqs, rows: merged.rows, vectorBytes: 'codes' in record ? codedVectorBytes(record) : segmentVectorBytes(record), tables: group[0]!.tables }, purgedRecords);
       }
       const groupIds = new Set(group.map((s) => s.id));
       const purgedSet = new Set(merged.purged);

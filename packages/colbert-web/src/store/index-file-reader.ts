@@ -1,8 +1,10 @@
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import { storedPrecisions } from '../scoring/token-matrix.js';
 import { ChunkType, checkHeader, HEADER_BYTES, invalidFile, readChunk } from './index-file-format.js';
-import type { FileSegment } from './index-file-segment.js';
-import { decodeSegment } from './index-file-segment.js';
+import type { FileCodedSegment, FileSegment } from './index-file-segment.js';
+import { decodeCodedSegment, decodeSegment } from './index-file-segment.js';
+import type { FileTables } from './index-file-tables.js';
+import { decodeTables } from './index-file-tables.js';
 import type { ModelIdentity } from './model-identity.js';
 import { parseIdentity } from './model-identity.js';
 
@@ -11,6 +13,8 @@ export interface FileIdentity {
   readonly precision: StoredPrecision;
   /** Token pooling factor of every document (1 when the file does not say: files written before pooling). */
   readonly poolFactor: number;
+  /** Residual bits of a compressing index (version 2 files); absent: never compressed. */
+  readonly nbits?: 2 | 4;
 }
 
 export interface FileTotals {
@@ -20,7 +24,12 @@ export interface FileTotals {
 }
 
 /** What a reader yields, in file order: the identity first, then segments, then the end marker. */
-export type FileItem = ({ kind: 'identity' } & FileIdentity) | { kind: 'segment'; segment: FileSegment } | ({ kind: 'end' } & FileTotals);
+export type FileItem =
+  | ({ kind: 'identity' } & FileIdentity)
+  | ({ kind: 'tables' } & FileTables)
+  | { kind: 'coded-segment'; segment: FileCodedSegment }
+  | { kind: 'segment'; segment: FileSegment }
+  | ({ kind: 'end' } & FileTotals);
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -49,7 +58,11 @@ export class IndexFileReader {
   /** File offset of pending[0]. */
   private offset = 0;
   private header = false;
+  private version = 1;
   private identity: FileIdentity | undefined;
+  private tables: FileTables | undefined;
+  /** A SEGM was read: no CSEG may follow (coded documents precede the others). */
+  private vectorsSeen = false;
   private ended = false;
   private lastSeq = -1;
   private readonly ids = new Set<string>();
@@ -72,7 +85,7 @@ export class IndexFileReader {
     let at = 0;
     if (!this.header) {
       if (this.pending.length < HEADER_BYTES) return items;
-      checkHeader(this.pending);
+      this.version = checkHeader(this.pending);
       this.header = true;
       at = HEADER_BYTES;
     }
@@ -105,18 +118,29 @@ export class IndexFileReader {
       if (!storedPrecisions.includes(precision)) throw invalidFile(`unknown precision ${String(precision)}`, offset);
       const poolFactor = v['poolFactor'] ?? 1;
       if (!Number.isSafeInteger(poolFactor) || (poolFactor as number) < 1) throw invalidFile(`invalid poolFactor ${String(poolFactor)}`, offset);
-      this.identity = { identity, precision, poolFactor: poolFactor as number };
+      const nbits = v['nbits'];
+      if (nbits !== undefined && (this.version < 2 || (nbits !== 2 && nbits !== 4))) throw invalidFile(`invalid nbits ${String(nbits)} in a version ${this.version} file`, offset);
+      this.identity = { identity, precision, poolFactor: poolFactor as number, ...(nbits === undefined ? {} : { nbits: nbits as 2 | 4 }) };
       return { kind: 'identity', ...this.identity };
+    }
+    if (type === ChunkType.tables) {
+      const nbits = this.identity.nbits;
+      if (nbits === undefined || this.tables || this.counts.segments > 0) throw invalidFile('compression tables where none may be (no nbits, a second table, or after a segment)', offset);
+      this.tables = decodeTables(payload, { dim: this.identity.identity.dim, nbits }, offset);
+      return { kind: 'tables', ...this.tables };
+    }
+    if (type === ChunkType.codedSegment) {
+      const tables = this.tables;
+      if (!tables || this.vectorsSeen) throw invalidFile('a compressed segment without tables before it, or after a segment of vectors', offset);
+      const { table, codec } = tables;
+      const segment = decodeCodedSegment(payload, { dim: table.dim, nbits: codec.nbits, centroids: table.centroids.length / table.dim, pooled: this.identity.poolFactor > 1 }, offset);
+      this.accept(segment, segment.codes.length, offset);
+      return { kind: 'coded-segment', segment };
     }
     if (type === ChunkType.segment) {
       const segment = decodeSegment(payload, { dim: this.identity.identity.dim, precision: this.identity.precision, pooled: this.identity.poolFactor > 1 }, offset);
-      if (segment.seqs[0]! <= this.lastSeq) throw invalidFile('sequence numbers are not increasing across segments', offset);
-      this.lastSeq = segment.seqs[segment.seqs.length - 1]!;
-      for (const d of segment.documents) {
-        if (this.ids.has(d.id)) throw invalidFile(`document id "${d.id}" appears twice`, offset);
-        this.ids.add(d.id);
-      }
-      this.counts = { segments: this.counts.segments + 1, documents: this.counts.documents + segment.seqs.length, tokens: this.counts.tokens + segment.tokens.rows };
+      this.accept(segment, segment.tokens.rows, offset);
+      this.vectorsSeen = true;
       return { kind: 'segment', segment };
     }
     if (type === ChunkType.end) {
@@ -130,6 +154,17 @@ export class IndexFileReader {
     }
     if (type === ChunkType.identity) throw invalidFile('a second identity chunk', offset);
     throw invalidFile(`unknown chunk type 0x${type.toString(16)}`, offset);
+  }
+
+  /** Checks a segment's seqs and ids against the file so far and counts it. */
+  private accept(segment: Pick<FileSegment, 'seqs' | 'documents'>, rows: number, offset: number): void {
+    if (segment.seqs[0]! <= this.lastSeq) throw invalidFile('sequence numbers are not increasing across segments', offset);
+    this.lastSeq = segment.seqs[segment.seqs.length - 1]!;
+    for (const d of segment.documents) {
+      if (this.ids.has(d.id)) throw invalidFile(`document id "${d.id}" appears twice`, offset);
+      this.ids.add(d.id);
+    }
+    this.counts = { segments: this.counts.segments + 1, documents: this.counts.documents + segment.seqs.length, tokens: this.counts.tokens + rows };
   }
 }
 
@@ -175,7 +210,7 @@ export function scanIndexFile(bytes: Uint8Array): ScanResult {
       if (read.kind === 'short') break;
       for (const item of reader.push(bytes.subarray(at, read.next))) {
         if (item.kind === 'identity') identity = item;
-        if (item.kind === 'segment') {
+        if (item.kind === 'segment' || item.kind === 'coded-segment') {
           item.segment.documents.forEach((d) => ids.push(d.id));
           lastSeq = item.segment.seqs[item.segment.seqs.length - 1]!;
         }

@@ -11,6 +11,7 @@
 import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
 import { invalidFile } from './index-file-format.js';
 import { valueBytes } from './segment-record.js';
+import { residualBytes } from '../scoring/compressed/residual-codec.js';
 
 /** One document's record fields in a file. */
 export interface FileDocument {
@@ -39,19 +40,22 @@ export interface FileSegment {
 const PRECISIONS: readonly StoredPrecision[] = ['f32', 'f16', 'int8'];
 const pad4 = (n: number): number => (n + 3) & ~3;
 
-/** The payload of a SEGM chunk. */
-export function encodeSegment(s: FileSegment): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(s.documents.map((d) => [d.id, d.text, d.metadata, d.truncated])));
-  const { rows, dim, precision } = s.tokens;
-  const n = s.seqs.length;
+/** What SEGM and CSEG payloads share: documents, their records and per-token arrays (everything but vectors). */
+export type SegmentBody = Omit<FileSegment, 'tokens'>;
+
+/**
+ * The payload of a segment chunk: a header of u32 words, seqs, lengths, records JSON, the `vectors` arrays (each
+ * padded to 4 bytes), then the per-token arrays.
+ */
+function encodeBody(header: readonly number[], s: SegmentBody, vectors: readonly ArrayBufferView[]): Uint8Array {
+  const json = recordsJson(s);
+  const words = [...header.slice(0, 4), json.length, ...header.slice(4)];
   const pooled = s.tokenRows !== undefined;
-  const tokens = s.tokenIds.length;
-  const header = pooled ? [n, rows, dim, PRECISIONS.indexOf(precision), json.length, tokens] : [n, rows, dim, PRECISIONS.indexOf(precision), json.length];
-  const size = segmentSize(header.length * 4, n, rows, dim, precision, json.length, pooled ? tokens : undefined);
+  const size = bodySize(words.length * 4, s.seqs.length, s.lengths.reduce((n, l) => n + l, 0), json.length, vectors.map((v) => v.byteLength), pooled ? s.tokenIds.length : undefined);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  header.forEach((v, i) => view.setUint32(4 * i, v, true));
-  let at = header.length * 4;
+  words.forEach((v, i) => view.setUint32(4 * i, v, true));
+  let at = words.length * 4;
   const put = (a: ArrayBufferView): void => {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     at = pad4(at + a.byteLength);
@@ -59,8 +63,7 @@ export function encodeSegment(s: FileSegment): Uint8Array {
   put(s.seqs);
   put(s.lengths);
   put(json);
-  put(s.tokens.values);
-  if (s.tokens.precision === 'int8') put(s.tokens.scales);
+  vectors.forEach(put);
   if (pooled) put(s.tokenCounts!);
   put(s.spans);
   put(s.tokenIds);
@@ -68,24 +71,47 @@ export function encodeSegment(s: FileSegment): Uint8Array {
   return out;
 }
 
-/** Payload bytes of a segment; `tokens` only for pooled segments (per-token arrays, and a count per document). */
-function segmentSize(headerBytes: number, n: number, rows: number, dim: number, precision: StoredPrecision, jsonLength: number, tokens: number | undefined): number {
-  const perToken = tokens === undefined ? 12 * rows : 4 * n + 16 * tokens;
-  return headerBytes + 8 * n + pad4(jsonLength) + pad4(rows * dim * valueBytes(precision)) + (precision === 'int8' ? 4 * rows : 0) + perToken;
+function recordsJson(s: SegmentBody): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(s.documents.map((d) => [d.id, d.text, d.metadata, d.truncated])));
 }
 
-/** Reads a SEGM payload for an index of `dim`/`precision`; any inconsistency → INDEX_FILE_INVALID at `offset`. */
-export function decodeSegment(p: Uint8Array, expected: { dim: number; precision: StoredPrecision; pooled: boolean }, offset: number): FileSegment {
-  const bad = (why: string): Error => invalidFile(`segment ${why}`, offset);
-  const headerBytes = expected.pooled ? 24 : 20;
+/** The payload of a SEGM chunk. */
+export function encodeSegment(s: FileSegment): Uint8Array {
+  const { rows, dim, precision } = s.tokens;
+  const pooled = s.tokenRows !== undefined;
+  const header = [s.seqs.length, rows, dim, PRECISIONS.indexOf(precision), ...(pooled ? [s.tokenIds.length] : [])];
+  return encodeBody(header, s, s.tokens.precision === 'int8' ? [s.tokens.values, s.tokens.scales] : [s.tokens.values]);
+}
+
+/** Payload bytes of a segment; `tokens` only for pooled segments (per-token arrays, and a count per document). */
+function bodySize(headerBytes: number, n: number, rows: number, jsonLength: number, vectorBytes: readonly number[], tokens: number | undefined): number {
+  const perToken = tokens === undefined ? 12 * rows : 4 * n + 16 * tokens;
+  return headerBytes + 8 * n + pad4(jsonLength) + vectorBytes.reduce((sum, b) => sum + pad4(b), 0) + perToken;
+}
+
+/** A decoded segment body and its vector arrays' bytes (copies, 4-byte aligned), checked against each other. */
+interface DecodedBody {
+  body: SegmentBody;
+  rows: number;
+  /** The third header word (dim) and the fourth (precision code, or nbits). */
+  dim: number;
+  kind: number;
+  vectors: ArrayBuffer[];
+}
+
+/**
+ * Reads a segment chunk's payload: header (5 words, 6 when `pooled`), then the arrays, the vector arrays' sizes
+ * from `vectorBytes(rows, dim, kind)` (throwing for a header the caller does not accept). Every count is checked
+ * against the payload length before anything is allocated; any inconsistency → INDEX_FILE_INVALID.
+ */
+function decodeBody(p: Uint8Array, pooled: boolean, vectorBytes: (rows: number, dim: number, kind: number) => number[], bad: (why: string) => Error): DecodedBody {
+  const headerBytes = pooled ? 24 : 20;
   if (p.length < headerBytes) throw bad('header is cut short');
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  const [n, rows, dim, code, jsonLength, pooledTokens] = [0, 1, 2, 3, 4, 5].slice(0, headerBytes / 4).map((i) => view.getUint32(4 * i, true)) as [number, number, number, number, number, number | undefined];
-  const precision = PRECISIONS[code];
-  if (precision !== expected.precision || dim !== expected.dim) throw bad(`is ${String(precision)}/${dim}, the file says ${expected.precision}/${expected.dim}`);
+  const [n, rows, dim, kind, jsonLength, pooledTokens] = [0, 1, 2, 3, 4, 5].slice(0, headerBytes / 4).map((i) => view.getUint32(4 * i, true)) as [number, number, number, number, number, number | undefined];
   // Sizes in float64 arithmetic: no u32 overflow can wrap a huge claim into a small one.
-  const valuesBytes = rows * dim * valueBytes(precision);
-  const size = segmentSize(headerBytes, n, rows, dim, precision, jsonLength, pooledTokens);
+  const sizes = vectorBytes(rows, dim, kind);
+  const size = bodySize(headerBytes, n, rows, jsonLength, sizes, pooledTokens);
   if (size !== p.length || n === 0 || n > rows) throw bad(`sizes (documents ${n}, rows ${rows}, json ${jsonLength}) do not add up to its ${p.length} bytes`);
   let at = headerBytes;
   const take = (bytes: number): ArrayBuffer => {
@@ -102,13 +128,7 @@ export function decodeSegment(p: Uint8Array, expected: { dim: number; precision:
     throw bad('records are not valid UTF-8 JSON');
   }
   at = pad4(at + jsonLength);
-  const valuesBuffer = take(valuesBytes);
-  const tokens: TokenMatrix =
-    precision === 'int8'
-      ? { precision, dim, rows, values: new Int8Array(valuesBuffer), scales: new Float32Array(take(4 * rows)) }
-      : precision === 'f16'
-        ? { precision, dim, rows, values: new Uint16Array(valuesBuffer) }
-        : { precision, dim, rows, values: new Float32Array(valuesBuffer) };
+  const vectors = sizes.map(take);
   const tokenCount = pooledTokens ?? rows;
   const tokenCounts = pooledTokens === undefined ? undefined : new Uint32Array(take(4 * n));
   const spans = new Int32Array(take(8 * tokenCount));
@@ -129,7 +149,63 @@ export function decodeSegment(p: Uint8Array, expected: { dim: number; precision:
     if (!ok || (metadata !== null && !isJsonObject(metadata as string))) throw bad(`record ${i} is malformed`);
     return { id, text, metadata, truncated } as FileDocument;
   });
-  return { seqs, lengths, tokens, documents, spans, tokenIds, ...(tokenCounts && tokenRows ? { tokenCounts, tokenRows } : {}) };
+  const body = { seqs, lengths, documents, spans, tokenIds, ...(tokenCounts && tokenRows ? { tokenCounts, tokenRows } : {}) };
+  return { body, rows, dim, kind, vectors };
+}
+
+/** Reads a SEGM payload for an index of `dim`/`precision`; any inconsistency → INDEX_FILE_INVALID at `offset`. */
+export function decodeSegment(p: Uint8Array, expected: { dim: number; precision: StoredPrecision; pooled: boolean }, offset: number): FileSegment {
+  const bad = (why: string): Error => invalidFile(`segment ${why}`, offset);
+  const { body, rows, dim, vectors } = decodeBody(
+    p,
+    expected.pooled,
+    (rows, dim, code) => {
+      const precision = PRECISIONS[code];
+      if (precision !== expected.precision || dim !== expected.dim) throw bad(`is ${String(precision)}/${dim}, the file says ${expected.precision}/${expected.dim}`);
+      return precision === 'int8' ? [rows * dim, 4 * rows] : [rows * dim * valueBytes(precision)];
+    },
+    bad,
+  );
+  const precision = expected.precision;
+  const tokens: TokenMatrix =
+    precision === 'int8'
+      ? { precision, dim, rows, values: new Int8Array(vectors[0]!), scales: new Float32Array(vectors[1]!) }
+      : precision === 'f16'
+        ? { precision, dim, rows, values: new Uint16Array(vectors[0]!) }
+        : { precision, dim, rows, values: new Float32Array(vectors[0]!) };
+  return { ...body, tokens };
+}
+
+/** A compressed segment as the file carries it (CSEG): codes and packed residuals instead of vectors. */
+export interface FileCodedSegment extends SegmentBody {
+  readonly codes: Uint32Array;
+  readonly residuals: Uint8Array;
+}
+
+/** The payload of a CSEG chunk: the SEGM layout with nbits for the precision word and codes + residuals for values. */
+export function encodeCodedSegment(s: FileCodedSegment, dim: number, nbits: number): Uint8Array {
+  const pooled = s.tokenRows !== undefined;
+  return encodeBody([s.seqs.length, s.codes.length, dim, nbits, ...(pooled ? [s.tokenIds.length] : [])], s, [s.codes, s.residuals]);
+}
+
+/**
+ * Reads a CSEG payload for tables of `dim`/`nbits` and `centroids` fine centroids: the layout as SEGM, then every
+ * code below `centroids` (a code past the table is INDEX_FILE_INVALID, never an out-of-bounds read later).
+ */
+export function decodeCodedSegment(p: Uint8Array, expected: { dim: number; nbits: number; centroids: number; pooled: boolean }, offset: number): FileCodedSegment {
+  const bad = (why: string): Error => invalidFile(`compressed segment ${why}`, offset);
+  const { body, vectors } = decodeBody(
+    p,
+    expected.pooled,
+    (rows, dim, nbits) => {
+      if (dim !== expected.dim || nbits !== expected.nbits) throw bad(`is ${dim}-dim with nbits ${nbits}, its tables say ${expected.dim}/${expected.nbits}`);
+      return [4 * rows, rows * residualBytes(dim, nbits)];
+    },
+    bad,
+  );
+  const codes = new Uint32Array(vectors[0]!);
+  for (let t = 0; t < codes.length; t++) if (codes[t]! >= expected.centroids) throw bad(`token ${t} names centroid ${codes[t]} of ${expected.centroids}`);
+  return { ...body, codes, residuals: new Uint8Array(vectors[1]!).subarray(0, codes.length * residualBytes(expected.dim, expected.nbits)) };
 }
 
 /** Each document's tokens sum to the segment's, and each token names a row of its own document. */

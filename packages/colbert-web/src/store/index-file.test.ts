@@ -79,9 +79,9 @@ describe('index file', () => {
       expect(code, `flip at ${i}`).toBe('INDEX_FILE_INVALID');
     }
     const version = bytes.slice();
-    new DataView(version.buffer).setUint32(8, 2, true);
+    new DataView(version.buffer).setUint32(8, 3, true);
     new DataView(version.buffer).setUint32(12, crc32(version.subarray(0, 12)), true);
-    expect(() => readAll(version)).toThrow(/version 2/);
+    expect(() => readAll(version)).toThrow(/version 3/);
     const absurd = bytes.slice();
     new DataView(absurd.buffer).setUint32(HEADER_BYTES + 4, 0xfffffff0, true);
     expect(() => readAll(absurd)).toThrow(/over the .*limit/);

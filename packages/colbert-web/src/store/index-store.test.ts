@@ -11,6 +11,7 @@ import type { IndexStore } from './index-store.js';
 import { putSegment } from './store-context.js';
 import { makeSegmentRecord } from './segment-record.js';
 import { rowsBySeq } from '../testing/stored-rows.js';
+import type { SegmentRecord } from './records.js';
 
 let counter = 0;
 const fresh = (): string => `test-${Date.now()}-${counter++}`;
@@ -106,7 +107,7 @@ describe('IndexStore (fake-indexeddb)', () => {
     expect(reopened.opened).toEqual({ orphanSegments: 1, orphanDocuments: 1 });
     expect((await reopened.stats()).documents).toBe(3);
     const rdb = await reopened.context.db();
-    const seg = (await rdb.get('segments', 0))!;
+    const seg = (await rdb.get('segments', 0)) as SegmentRecord;
     const flipped = new Int8Array(seg.values as Int8Array);
     flipped[5] = (flipped[5]! ^ 1) as number;
     await rdb.put('segments', { ...seg, values: flipped });

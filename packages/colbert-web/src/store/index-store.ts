@@ -9,7 +9,10 @@ import type { ChangeListener } from './change-channel.js';
 import type { CompactOptions, CompactResult } from './compaction.js';
 import { compactIndex } from './compaction.js';
 import { exportIndexFile, importIndexFile } from './index-transfer.js';
-import { assertSamePoolFactor, emptyManifest, readManifest } from './manifest.js';
+import { assertSamePoolFactor, emptyManifest, readManifest, settleNbits } from './manifest.js';
+import { assertNbits } from '../scoring/compressed/residual-codec.js';
+import { convertIndex, trainIndex } from './compression.js';
+import type { ConvertOptions, TrainIndexOptions } from './compression.js';
 import { assertPoolFactor } from '../model/pooling/pool-document.js';
 import type { ModelIdentity } from './model-identity.js';
 import { assertSameModel, parseIdentity } from './model-identity.js';
@@ -37,6 +40,11 @@ export interface OpenIndexStoreOptions {
    * INDEX_MODEL_MISMATCH naming both.
    */
   poolFactor?: number;
+  /**
+   * Residual bits (2 or 4) of an index that compresses once it crosses the threshold; unset: stored as vectors
+   * forever (as before compression). See `settleNbits` for existing indexes.
+   */
+  nbits?: 2 | 4;
   signal?: AbortSignal;
   /** Target bytes of stored vectors per segment (default 4 MiB). */
   segmentBytes?: number;
@@ -133,6 +141,16 @@ export class IndexStore implements AsyncDisposable {
     return statsOf(await currentManifest(this.ctx));
   }
 
+  /** Trains the compression tables from the stored rows (nbits indexes; false when there was nothing to do). */
+  async train(options: TrainIndexOptions = {}): Promise<boolean> {
+    return trainIndex(this.ctx, options);
+  }
+
+  /** Codes segments that hold vectors with the trained tables, oldest first; resolves to how many it coded. */
+  async convert(options: ConvertOptions = {}): Promise<number> {
+    return convertIndex(this.ctx, options);
+  }
+
   /** Rewrites segments without their removed documents; one commit per step, so it can stop and resume. */
   async compact(options: CompactOptions = {}): Promise<CompactResult> {
     return compactIndex(this.ctx, options);
@@ -193,6 +211,7 @@ export async function openIndexStore(name: string, options: OpenIndexStoreOption
   const precision = options.precision ?? 'int8';
   if (!storedPrecisions.includes(precision)) throw new ColbertError(ErrorCode.InvalidInput, `precision: must be one of ${storedPrecisions.join(', ')}.`, { subject: 'precision' });
   if (options.poolFactor !== undefined) assertPoolFactor(options.poolFactor, 'poolFactor');
+  if (options.nbits !== undefined) assertNbits(options.nbits, 'nbits');
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1024) throw new ColbertError(ErrorCode.InvalidInput, 'segmentBytes: must be an integer ≥ 1024.', { subject: 'segmentBytes' });
   throwIfAborted(options.signal);
@@ -208,11 +227,16 @@ export async function openIndexStore(name: string, options: OpenIndexStoreOption
     const { manifest, report } = await withWriteLock(name, async () => {
       let m = await readManifest(db);
       if (!m) {
-        m = emptyManifest(identity, precision, options.poolFactor);
+        m = emptyManifest(identity, precision, options.poolFactor, options.nbits);
         await db.put('manifest', m, 'manifest');
       }
       assertSameModel(m.identity, identity, `Index "${name}"`);
       if (options.poolFactor !== undefined) assertSamePoolFactor(m.poolFactor ?? 1, options.poolFactor, `Index "${name}"`);
+      const nbits = settleNbits(m.nbits, options.nbits, `Index "${name}"`);
+      if (nbits !== m.nbits) {
+        m = { ...m, nbits: nbits! };
+        await db.put('manifest', m, 'manifest');
+      }
       const removed = await deleteUncommitted(db, m);
       return { manifest: m, report: { orphanSegments: removed.segments, orphanDocuments: removed.documents } };
     });

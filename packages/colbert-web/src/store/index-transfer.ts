@@ -1,7 +1,11 @@
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { OperationOptions } from '../protocol/progress.js';
-import type { SegmentEntry } from './records.js';
+import type { CompressionState, DocumentRecord, Manifest, SegmentEntry } from './records.js';
+import { codedSegmentToBatch, makeTablesRecord, tableBytes, tablesFromRecord } from './coded-segment.js';
+import type { SharedTables } from './coded-segment.js';
+import { mergeLiveCoded } from './coded-merge.js';
+import { residualBytes } from '../scoring/compressed/residual-codec.js';
 import { mergeLive } from './compaction.js';
 import { invalidFile } from './index-file-format.js';
 import { IndexFileReader } from './index-file-reader.js';
@@ -9,7 +13,7 @@ import { IndexFileWriter } from './index-file-writer.js';
 import { commitManifest, withPoolFactor } from './manifest.js';
 import { assertSameModel } from './model-identity.js';
 import { segmentToBatch } from './segment-record.js';
-import { fileSegmentToRecords, recordsToFileSegment } from './segment-convert.js';
+import { codedToFileSegment, fileCodedSegmentToRecords, fileSegmentToRecords, recordsToFileSegment } from './segment-convert.js';
 import { storageError } from './storage-errors.js';
 import { currentManifest, deleteUncommitted, putSegment } from './store-context.js';
 import type { StoreContext } from './store-context.js';
@@ -53,7 +57,7 @@ async function* byteStream(source: string | Blob, signal: AbortSignal | undefine
  * transaction. Anything else throws (INDEX_FILE_INVALID, INDEX_MODEL_MISMATCH, QUOTA_EXCEEDED, ABORTED) and
  * leaves the index as it was. Sequence numbers are renumbered from the index's next one, in file order.
  */
-export async function importIndexFile(ctx: StoreContext, source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number; precision: StoredPrecision; poolFactor: number }> {
+export async function importIndexFile(ctx: StoreContext, source: string | Blob, options: OperationOptions = {}): Promise<{ documents: number; precision: StoredPrecision; poolFactor: number; nbits: 2 | 4 | undefined }> {
   const { signal, onProgress } = options;
   throwIfAborted(signal);
   return withWriteLock(ctx.index, async () => {
@@ -65,6 +69,9 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
     let segment = m.nextSegment;
     let precision = m.precision;
     let poolFactor = m.poolFactor ?? 1;
+    let nbits: 2 | 4 | undefined;
+    let tables: SharedTables | undefined;
+    let compression: CompressionState | undefined;
     let loaded = 0;
     try {
       for await (const { bytes, total } of byteStream(source, signal)) {
@@ -74,6 +81,18 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
             assertSameModel(item.identity, m.identity, 'The index file');
             precision = item.precision;
             poolFactor = item.poolFactor;
+            nbits = item.nbits;
+          } else if (item.kind === 'tables') {
+            // Written uncommitted like the segments: deleteUncommitted removes it if the import fails.
+            tables = { id: segment++, table: item.table, codec: item.codec };
+            await db.put('tables', makeTablesRecord(tables.id, item.table, item.codec));
+            const { table, codec } = item;
+            compression = { tables: tables.id, nbits: codec.nbits as 2 | 4, centroids: table.centroids.length / table.dim, trainedTokens: item.trainedTokens, tableBytes: tableBytes(item) };
+          } else if (item.kind === 'coded-segment') {
+            const built = fileCodedSegmentToRecords(item.segment, segment++, seq, tables!);
+            seq += item.segment.seqs.length;
+            await putSegment(db, built.record, built.documents);
+            entries.push(built.entry);
           } else if (item.kind === 'segment') {
             const built = fileSegmentToRecords(item.segment, segment++, seq);
             seq += item.segment.seqs.length;
@@ -90,16 +109,30 @@ export async function importIndexFile(ctx: StoreContext, source: string | Blob, 
         // The previous contents go in the same commit as the new manifest: all or nothing.
         await Promise.all([
           tx.objectStore('segments').delete(IDBKeyRange.upperBound(m.nextSegment, true)),
+          tx.objectStore('tables').delete(IDBKeyRange.upperBound(m.nextSegment, true)),
           tx.objectStore('documents').delete(IDBKeyRange.upperBound(m.nextSeq, true)),
         ]);
-        return { ...withPoolFactor(current, poolFactor), precision, generation: current.generation + 1, nextSeq: seq, nextSegment: segment, segments: entries, tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+        // The file's settings replace the index's: its nbits (none: never compressed) and its tables (none: untrained).
+        const { nbits: _n, compression: _c, ...rest } = withPoolFactor(current, poolFactor);
+        return {
+          ...rest,
+          ...(nbits ? { nbits } : {}),
+          ...(compression ? { compression } : {}),
+          precision,
+          generation: current.generation + 1,
+          nextSeq: seq,
+          nextSegment: segment,
+          segments: entries,
+          tombstones: new Uint32Array(0),
+          tombstonedTokens: 0,
+        };
       });
     } catch (error) {
       await deleteUncommitted(db, m).catch(() => undefined);
       throw storageError(error, `importing an index file into index "${ctx.index}"`);
     }
     ctx.channel.announce({ generation: m.generation + 1, kind: 'import' });
-    return { documents: seq - m.nextSeq, precision, poolFactor };
+    return { documents: seq - m.nextSeq, precision, poolFactor, nbits };
   });
 }
 
@@ -112,7 +145,19 @@ export async function exportIndexFile(ctx: StoreContext, options: { signal?: Abo
     const db = await ctx.db();
     const m = await currentManifest(ctx);
     const writer = new IndexFileWriter();
-    const parts: BlobPart[] = [writer.start(m.identity, m.precision, m.poolFactor ?? 1) as Uint8Array<ArrayBuffer>];
+    const parts: BlobPart[] = [writer.start(m.identity, m.precision, m.poolFactor ?? 1, m.nbits) as Uint8Array<ArrayBuffer>];
+    let tables: SharedTables | undefined;
+    if (m.compression) {
+      const id = m.compression.tables;
+      let record;
+      try {
+        record = await db.get('tables', id);
+      } catch (error) {
+        throw storageError(error, `exporting index "${ctx.index}"`);
+      }
+      tables = tablesFromRecord(record, id, ctx.index, true);
+      parts.push(writer.tables({ ...tables, trainedTokens: m.compression.trainedTokens }) as Uint8Array<ArrayBuffer>);
+    }
     for (const entry of m.segments) {
       throwIfAborted(options.signal);
       let record;
@@ -124,18 +169,30 @@ export async function exportIndexFile(ctx: StoreContext, options: { signal?: Abo
       } catch (error) {
         throw storageError(error, `exporting index "${ctx.index}"`);
       }
-      const batch = segmentToBatch(record, { ...entry, precision: m.precision, dim: m.identity.dim }, ctx.index, true);
-      const live = mergeLive([batch], m.tombstones);
-      if (live.seqs.length === 0) continue;
-      const bySeq = new Map(docs.map((d) => [d.seq, d]));
-      const liveDocs = Array.from(live.seqs, (s) => bySeq.get(s));
-      if (liveDocs.some((d) => !d || isTombstoned(m.tombstones, d.seq))) {
-        throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} has documents without records. Clear the index and re-add them.`, { subject: `segments/${entry.id}` });
+      const expected = { ...entry, precision: m.precision, dim: m.identity.dim };
+      if (entry.tables !== undefined) {
+        if (entry.tables !== tables?.id) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} is coded with tables that are not current. Compact the index, then export.`, { subject: `segments/${entry.id}` });
+        const live = mergeLiveCoded([codedSegmentToBatch(record, expected, tables, ctx.index, true)], m.tombstones, residualBytes(tables.table.dim, tables.codec.nbits));
+        if (live.seqs.length === 0) continue;
+        parts.push(writer.codedSegment(codedToFileSegment(live, liveRecords(ctx, entry, m, live.seqs, docs)), tables) as Uint8Array<ArrayBuffer>);
+        continue;
       }
+      const live = mergeLive([segmentToBatch(record, expected, ctx.index, true)], m.tombstones);
+      if (live.seqs.length === 0) continue;
       const rec = makeSegmentRecord(entry.id, live.tokens, live.lengths, live.seqs);
-      parts.push(writer.segment(recordsToFileSegment(rec, liveDocs.map((d) => d!))) as Uint8Array<ArrayBuffer>);
+      parts.push(writer.segment(recordsToFileSegment(rec, liveRecords(ctx, entry, m, live.seqs, docs))) as Uint8Array<ArrayBuffer>);
     }
     parts.push(writer.end() as Uint8Array<ArrayBuffer>);
     return new Blob(parts, { type: 'application/octet-stream' });
   });
+}
+
+/** The records of a segment's live documents, in order; a live document without a record is INDEX_CORRUPT. */
+function liveRecords(ctx: StoreContext, entry: SegmentEntry, m: Manifest, seqs: Uint32Array, docs: readonly DocumentRecord[]): DocumentRecord[] {
+  const bySeq = new Map(docs.map((d) => [d.seq, d]));
+  const liveDocs = Array.from(seqs, (s) => bySeq.get(s));
+  if (liveDocs.some((d) => !d || isTombstoned(m.tombstones, d.seq))) {
+    throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${ctx.index}": segment ${entry.id} has documents without records. Clear the index and re-add them.`, { subject: `segments/${entry.id}` });
+  }
+  return liveDocs as DocumentRecord[];
 }

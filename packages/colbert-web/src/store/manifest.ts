@@ -5,11 +5,11 @@ import type { IndexDb, IndexSchema } from './schema.js';
 import type { Manifest } from './records.js';
 import type { IDBPTransaction } from 'idb';
 
-export type CommitTransaction = IDBPTransaction<IndexSchema, ('manifest' | 'segments' | 'documents')[], 'readwrite'>;
+export type CommitTransaction = IDBPTransaction<IndexSchema, ('manifest' | 'segments' | 'documents' | 'tables')[], 'readwrite'>;
 
 /** The manifest of a new, empty index. */
-export function emptyManifest(identity: ModelIdentity, precision: StoredPrecision, poolFactor = 1): Manifest {
-  return { identity, precision, ...(poolFactor > 1 ? { poolFactor } : {}), generation: 0, nextSeq: 0, nextSegment: 0, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+export function emptyManifest(identity: ModelIdentity, precision: StoredPrecision, poolFactor = 1, nbits?: 2 | 4): Manifest {
+  return { identity, precision, ...(poolFactor > 1 ? { poolFactor } : {}), ...(nbits ? { nbits } : {}), generation: 0, nextSeq: 0, nextSegment: 0, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
 }
 
 /** The manifest with `poolFactor` set (the field is left out at 1, as in indexes written before pooling). */
@@ -25,6 +25,21 @@ export function assertSamePoolFactor(stored: number, wanted: number, what: strin
     ErrorCode.IndexModelMismatch,
     `${what} was built with poolFactor ${stored} but is being opened with poolFactor ${wanted}. Open it with poolFactor ${stored} (or without poolFactor), or clear it and re-add the documents.`,
     { subject: 'poolFactor' },
+  );
+}
+
+/**
+ * The residual bits an index opened with `wanted` compresses with: an index created with nbits keeps them (asking
+ * for others is INDEX_MODEL_MISMATCH naming both); one created without takes `wanted` (it compresses once it
+ * crosses the threshold, converting through compaction); undefined: never compressed.
+ */
+export function settleNbits(stored: 2 | 4 | undefined, wanted: 2 | 4 | undefined, what: string): 2 | 4 | undefined {
+  if (wanted === undefined || stored === wanted) return stored;
+  if (stored === undefined) return wanted;
+  throw new ColbertError(
+    ErrorCode.IndexModelMismatch,
+    `${what} compresses with nbits ${stored} but is being opened with nbits ${wanted}. Open it with nbits ${stored} (or without nbits), or clear it and re-add the documents.`,
+    { subject: 'nbits' },
   );
 }
 
@@ -70,7 +85,7 @@ export async function commitManifest(
   expectedGeneration: number,
   update: (tx: CommitTransaction, current: Manifest) => Promise<Manifest>,
 ): Promise<Manifest> {
-  const tx = db.transaction(['manifest', 'segments', 'documents'], 'readwrite', { durability: 'strict' });
+  const tx = db.transaction(['manifest', 'segments', 'documents', 'tables'], 'readwrite', { durability: 'strict' });
   // Rejections surface through tx.done too; swallow this handle so an early abort is not reported unhandled.
   tx.done.catch(() => undefined);
   const current = await tx.objectStore('manifest').get('manifest');

@@ -8,14 +8,16 @@
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
-import type { DocumentRecord, Manifest, SegmentRecord } from './records.js';
+import type { DocumentRecord, Manifest, StoredSegment, TablesRecord } from './records.js';
 
 /** Bump with a new `if (oldVersion < N)` step in `upgrade`; never edit an old step. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface IndexSchema extends DBSchema {
   manifest: { key: 'manifest'; value: Manifest };
-  segments: { key: number; value: SegmentRecord };
+  segments: { key: number; value: StoredSegment };
+  /** Version 2: the shared tables of compressed indexes. */
+  tables: { key: number; value: TablesRecord };
   documents: { key: number; value: DocumentRecord; indexes: { id: string } };
 }
 
@@ -47,6 +49,7 @@ export async function openIndexDb(index: string, events: ConnectionEvents): Prom
         const documents = database.createObjectStore('documents', { keyPath: 'seq' });
         documents.createIndex('id', 'id', { unique: false });
       }
+      if (oldVersion < 2) database.createObjectStore('tables', { keyPath: 'id' });
     },
     // blocked: an older connection elsewhere has not closed yet. Every store closes on `blocking`, so this
     // only lasts until that tab's event loop runs; openDB resolves by itself then.

@@ -2,7 +2,7 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { DocumentBatch } from '../scoring/scorer.js';
 import type { StoredPrecision, TokenMatrix } from '../scoring/token-matrix.js';
 import { crc32Of } from './crc32.js';
-import type { SegmentRecord } from './records.js';
+import type { SegmentRecord, StoredSegment } from './records.js';
 
 /** Bytes per stored value. */
 export function valueBytes(precision: StoredPrecision): number {
@@ -24,7 +24,7 @@ export function segmentVectorBytes(r: Pick<SegmentRecord, 'values' | 'scales' | 
   return r.values.byteLength + (r.scales?.byteLength ?? 0) + r.lengths.byteLength + r.seqs.byteLength;
 }
 
-function corrupt(index: string, id: number, why: string): ColbertError {
+export function segmentCorrupt(index: string, id: number, why: string): ColbertError {
   return new ColbertError(
     ErrorCode.IndexCorrupt,
     `Index "${index}": segment ${id} ${why}. Clear the index (or re-import it) and re-add the documents.`,
@@ -37,12 +37,14 @@ function corrupt(index: string, id: number, why: string): ColbertError {
  * `expected` is what the manifest says the segment holds.
  */
 export function segmentToBatch(
-  record: SegmentRecord | undefined,
+  stored: StoredSegment | undefined,
   expected: { id: number; documents: number; tokens: number; precision: StoredPrecision; dim: number },
   index: string,
   verify: boolean,
 ): DocumentBatch {
-  if (!record) throw corrupt(index, expected.id, 'is listed in the manifest but missing');
+  if (!stored) throw segmentCorrupt(index, expected.id, 'is listed in the manifest but missing');
+  if ('codes' in stored) throw segmentCorrupt(index, expected.id, 'holds codes where its manifest entry says vectors');
+  const record = stored;
   const { lengths, seqs, values, scales, dim, precision } = record;
   const rows = expected.tokens;
   const shapeOk =
@@ -54,8 +56,8 @@ export function segmentToBatch(
     seqs.length === expected.documents &&
     values.length === rows * dim &&
     (precision === 'int8' ? scales instanceof Float32Array && scales.length === rows : scales === null);
-  if (!shapeOk) throw corrupt(index, expected.id, 'does not have the shape its manifest entry says');
-  if (verify && segmentCrc(record) !== record.crc) throw corrupt(index, expected.id, 'fails its checksum');
+  if (!shapeOk) throw segmentCorrupt(index, expected.id, 'does not have the shape its manifest entry says');
+  if (verify && segmentCrc(record) !== record.crc) throw segmentCorrupt(index, expected.id, 'fails its checksum');
   let tokens: TokenMatrix;
   if (precision === 'int8') tokens = { precision, dim, rows, values: values as Int8Array, scales: scales! };
   else if (precision === 'f16') tokens = { precision, dim, rows, values: values as Uint16Array };

@@ -2,7 +2,7 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import type { ChangeChannel } from './change-channel.js';
 import { readManifest } from './manifest.js';
 import type { IndexDb } from './schema.js';
-import type { DocumentRecord, Manifest, SegmentRecord } from './records.js';
+import type { DocumentRecord, Manifest, StoredSegment } from './records.js';
 
 /** What the store's operations share: the index name, a (re)opening connection, the change channel, settings. */
 export interface StoreContext {
@@ -25,7 +25,7 @@ export async function currentManifest(ctx: StoreContext): Promise<Manifest> {
 }
 
 /** Writes one segment and its document records. Strict durability: a manifest committed later may point at it. */
-export async function putSegment(db: IndexDb, record: SegmentRecord, documents: readonly DocumentRecord[]): Promise<void> {
+export async function putSegment(db: IndexDb, record: StoredSegment, documents: readonly DocumentRecord[]): Promise<void> {
   const tx = db.transaction(['segments', 'documents'], 'readwrite', { durability: 'strict' });
   tx.done.catch(() => undefined);
   const segments = tx.objectStore('segments');
@@ -41,14 +41,17 @@ export async function putSegment(db: IndexDb, record: SegmentRecord, documents: 
  * or past its nextSeq. Only safe while holding the write lock (another writer's in-flight segments look the same).
  */
 export async function deleteUncommitted(db: IndexDb, manifest: Manifest): Promise<{ segments: number; documents: number }> {
-  const tx = db.transaction(['segments', 'documents'], 'readwrite');
+  const tx = db.transaction(['segments', 'documents', 'tables'], 'readwrite');
   tx.done.catch(() => undefined);
   const listed = new Set(manifest.segments.map((s) => s.id));
   const keys = await tx.objectStore('segments').getAllKeys();
   const orphans = keys.filter((k) => !listed.has(k));
+  // Tables are reachable from the manifest's compression state or from a listed coded segment.
+  const usedTables = new Set([...manifest.segments.flatMap((s) => (s.tables === undefined ? [] : [s.tables])), ...(manifest.compression ? [manifest.compression.tables] : [])]);
+  const orphanTables = (await tx.objectStore('tables').getAllKeys()).filter((k) => !usedTables.has(k));
   const tail = IDBKeyRange.lowerBound(manifest.nextSeq);
   const documents = await tx.objectStore('documents').count(tail);
-  await Promise.all([...orphans.map((k) => tx.objectStore('segments').delete(k)), tx.objectStore('documents').delete(tail)]);
+  await Promise.all([...orphans.map((k) => tx.objectStore('segments').delete(k)), ...orphanTables.map((k) => tx.objectStore('tables').delete(k)), tx.objectStore('documents').delete(tail)]);
   await tx.done;
   return { segments: orphans.length, documents };
 }

@@ -109,8 +109,10 @@ export async function clearDocuments(ctx: StoreContext): Promise<void> {
     const m = await currentManifest(ctx);
     try {
       await commitManifest(db, ctx.index, m.generation, async (tx, current) => {
-        await Promise.all([tx.objectStore('segments').clear(), tx.objectStore('documents').clear()]);
-        return { ...current, generation: current.generation + 1, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
+        await Promise.all([tx.objectStore('segments').clear(), tx.objectStore('documents').clear(), tx.objectStore('tables').clear()]);
+        // An empty index is small again: the next one to cross the threshold trains its own tables.
+        const { compression: _dropped, ...rest } = current;
+        return { ...rest, generation: current.generation + 1, segments: [], tombstones: new Uint32Array(0), tombstonedTokens: 0 };
       });
     } catch (error) {
       throw storageError(error, `clearing index "${ctx.index}"`);

@@ -5,6 +5,8 @@ import type { IndexStats, LoadedIndex } from '../store/store-reads.js';
 import type { HeldIndex } from '../store/sync-plan.js';
 import { inSegments } from '../store/sync-plan.js';
 import { DocumentTable } from './document-table.js';
+import { CompressedCorpora } from './compressed-corpora.js';
+import { ColbertError, ErrorCode } from '../errors.js';
 
 /** Removed rows a scorer may keep, as a factor of the live ones, before a sync compacts it. */
 const SCORER_SLACK = 1.25;
@@ -19,6 +21,8 @@ export type ScorerMaker = (options: { onCpu: boolean; precision: StoredPrecision
  */
 export class IndexMirror {
   readonly table = new DocumentTable();
+  /** The documents the store holds coded: searched by the compressed search, beside the scorer's. */
+  readonly compressed = new CompressedCorpora();
   private held: HeldIndex & { readonly stats: IndexStats };
 
   private constructor(
@@ -51,6 +55,12 @@ export class IndexMirror {
     return this.held.precision;
   }
 
+  /** Held segments not coded with the current tables, in a trained index (what compression has left to code). */
+  get uncodedSegments(): number {
+    const current = this.held.stats.tables;
+    return current === null ? 0 : this.held.segments.filter((s) => s.tables !== current).length;
+  }
+
   /** Documents, tokens and bytes of exactly what searches cover now. */
   get stats(): IndexStats {
     return this.held.stats;
@@ -66,8 +76,16 @@ export class IndexMirror {
     const gone: number[] = [];
     for (const seq of this.table.seqs()) if (inSegments(changes.vanished, seq) && !changes.survivors.has(seq)) gone.push(seq);
     this.current.remove(gone);
+    this.compressed.remove(gone);
     this.table.deleteSeqs(gone);
-    await this.apply(changes.index);
+    // Segments coded since (a conversion): their documents leave the scorer for the corpus of their tables.
+    for (const batch of changes.recoded.coded) {
+      this.current.remove(batch.seqs);
+      this.compressed.remove(batch.seqs); // re-coded with new tables: out of the previous tables' corpus
+      if (!this.compressed.append(batch, changes.recoded.tables)) return this.reload();
+    }
+    this.compressed.tidy();
+    if (!(await this.apply(changes.index))) return this.reload();
     // The store freed the space of what vanished; the scorer does too once removed rows are a quarter of what it
     // holds (a compaction commits step by step: compacting the scorer at every step would cost O(corpus) each).
     if (changes.vanished.length > 0 && this.current.tokens > SCORER_SLACK * this.held.stats.tokens + 1024) await this.current.compact();
@@ -81,18 +99,23 @@ export class IndexMirror {
     this.current.dispose();
     this.current = fresh;
     this.table.clear();
-    await this.apply(loaded);
+    this.compressed.clear();
+    if (!(await this.apply(loaded))) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${this.store.name}": its compressed segments are not in sequence order. Compact it, or clear it and re-add the documents.`, { subject: this.store.name });
   }
 
   dispose(): void {
     this.current.dispose();
   }
 
-  /** Appends a load's batches, names their documents, applies its tombstones, and holds its generation. */
-  private async apply(index: LoadedIndex): Promise<void> {
+  /**
+   * Appends a load's batches (vectors to the scorer, codes to their corpus), names their documents, applies its
+   * tombstones, and holds its generation. False when coded batches do not follow what a corpus holds.
+   */
+  private async apply(index: LoadedIndex): Promise<boolean> {
     const dead = new Set(index.tombstones);
-    for (const batch of index.batches) {
-      await this.current.append(batch);
+    for (const batch of [...index.coded, ...index.batches]) {
+      if ('tokens' in batch) await this.current.append(batch);
+      else if (!this.compressed.append(batch, index.tables)) return false;
       const live = Array.from(batch.seqs).filter((s) => !dead.has(s));
       const docs = await this.store.documents(live);
       // A record read after the segments' snapshot can already be gone (a later remove or compaction): drop it now,
@@ -100,9 +123,12 @@ export class IndexMirror {
       const vanished: number[] = [];
       docs.forEach((d, i) => (d ? this.table.set(d.seq, d.id, d.metadata) : vanished.push(live[i]!)));
       this.current.remove(vanished);
+      this.compressed.remove(vanished);
     }
     this.current.remove(index.tombstones);
+    this.compressed.remove(index.tombstones);
     this.table.deleteSeqs(index.tombstones);
     this.held = { generation: index.generation, precision: index.precision, segments: index.segments, stats: index.stats };
+    return true;
   }
 }

@@ -9,6 +9,10 @@ import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
 import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
 import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
+import { compareScored } from '../scoring/scorer.js';
+import { assertNbits } from '../scoring/compressed/residual-codec.js';
+import { CompressionKeeper } from './compression-keeper.js';
+import { DEFAULT_COMPRESS_AT } from '../store/compression.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
@@ -30,6 +34,7 @@ import { assertPoolFactor } from '../model/pooling/pool-document.js';
 
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
 const DOCUMENTS_PER_STEP = 16;
+
 
 /** What the engines of one worker share: one thread's task queue, and one encoder per model. */
 export interface EngineHost {
@@ -53,16 +58,26 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
   private readonly queryVectors = { cpu: 0, gpu: 0 };
   private readonly scheduler: Scheduler;
   private readonly sync: SyncKeeper;
+  private readonly compression: CompressionKeeper;
+  private lastSearch: SearchInfo['lastSearch'] = null;
 
   private constructor(
     private readonly encoderLease: Lease<Encoder>,
     private readonly store: IndexStore,
     private readonly mirror: IndexMirror,
     host: EngineHost,
+    compressAt: number,
   ) {
     this.scheduler = host.scheduler;
     this.sync = new SyncKeeper(store.name, () => this.mirror.sync(), (task) => this.scheduler.schedule('background', task));
     this.sync.listen(store);
+    this.compression = new CompressionKeeper(store, mirror, compressAt, (task) => this.scheduler.schedule('background', async () => {
+      this.assertOpen();
+      await task();
+      await this.sync.afterCommit();
+    }));
+    // An index opened over the threshold but untrained, or with segments still to code (a crash mid-way), goes on.
+    this.compression.whenDue();
   }
 
   private get encoder(): Encoder {
@@ -71,9 +86,11 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 
   /** Loads the model (or shares the host's copy), opens the index and fills the scorer from it. */
   static async open(source: ModelSource, options: Omit<OpenSearchOptions, 'model'>, host: EngineHost = engineHost()): Promise<SearchEngine> {
-    const { index = 'default', precision, poolFactor, signal, onProgress, worker: _worker, ...load } = options;
+    const { index = 'default', precision, poolFactor, nbits, compressAt = DEFAULT_COMPRESS_AT, signal, onProgress, worker: _worker, ...load } = options;
     // Checked before the model loads: a bad setting should not cost a download.
     if (poolFactor !== undefined) assertPoolFactor(poolFactor, 'poolFactor');
+    if (nbits !== undefined) assertNbits(nbits, 'nbits');
+    if (!Number.isSafeInteger(compressAt) || compressAt < 1) throw new ColbertError(ErrorCode.InvalidInput, `compressAt must be a positive integer (got ${String(compressAt)}).`, { subject: 'compressAt' });
     const files = loadOnce(filesFromSource(source, load));
     const lease = await host.encoders.acquire(
       encoderKey(source, load),
@@ -81,14 +98,14 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
     );
     try {
-      const store = await openStore(index, files, lease.value, { ...(precision ? { precision } : {}), ...(poolFactor !== undefined ? { poolFactor } : {}), ...(signal ? { signal } : {}) });
+      const store = await openStore(index, files, lease.value, { ...(precision ? { precision } : {}), ...(poolFactor !== undefined ? { poolFactor } : {}), ...(nbits ? { nbits } : {}), ...(signal ? { signal } : {}) });
       try {
         const encoder = lease.value;
         const mirror = await IndexMirror.open(store, ({ onCpu, precision: stored }) => {
           const shape = { dim: encoder.checkpoint.dim, precision: stored };
           return onCpu ? createCpuScorer(shape) : createScorerFor(encoder.backend, webGpuDevice(), shape);
         });
-        return new SearchEngine(lease, store, mirror, host);
+        return new SearchEngine(lease, store, mirror, host, compressAt);
       } catch (error) {
         await store.close();
         throw error;
@@ -118,6 +135,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         await this.store.add(step.map((d, i) => ({ ...d, encoded: encoded[i]! })));
         // The scorer takes the step from the store like any other commit, after whatever other tabs committed first.
         await this.sync.afterCommit();
+        this.compression.whenDue();
       });
       done += step.length;
       onProgress?.({ phase: 'index', loaded: done, total: docs.length });
@@ -126,19 +144,30 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     this.assertOpen();
-    const { k, explain, filter } = validateSearchOptions(query, options);
+    const { k, explain, exact, filter } = validateSearchOptions(query, options);
     const { signal } = options;
     return this.scheduler.schedule('interactive', async () => {
       this.assertOpen();
       throwIfAborted(signal);
       await this.sync.now();
-      // The query stays on the GPU when the encoder and the scorer share onnxruntime's device; otherwise read back.
-      const onGpu = this.scorerOnEncoderDevice() !== undefined;
+      const compressed = this.mirror.compressed.documents > 0;
+      // The query stays on the GPU when the encoder and the scorer share onnxruntime's device (and no compressed
+      // search, which runs on the CPU, needs it); otherwise read back.
+      const onGpu = !compressed && this.scorerOnEncoderDevice() !== undefined;
       const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
       let scored: ScoredDocument[];
       try {
         const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
-        scored = await this.scoreWithRecovery(query, encoded, { k, explain, ...(only ? { only } : {}) });
+        const scoreOptions = { k, explain, ...(only ? { only } : {}), ...(signal ? { signal } : {}) };
+        const vectors = !compressed || this.mirror.scorer.documents > 0 ? await this.scoreWithRecovery(query, encoded, scoreOptions) : [];
+        if (compressed && encoded.location === 'cpu') {
+          const { hits, report } = await this.mirror.compressed.search(asMatrix(encoded), { ...scoreOptions, exact });
+          scored = [...vectors, ...hits].sort(compareScored).slice(0, k);
+          this.lastSearch = { ...report, candidates: report.candidates + this.mirror.scorer.documents, scored: report.scored + this.mirror.scorer.documents };
+        } else {
+          scored = vectors;
+          this.lastSearch = { pruned: false, candidates: this.mirror.scorer.documents, scored: this.mirror.scorer.documents };
+        }
       } finally {
         if (encoded.location === 'gpu-buffer') encoded.dispose();
       }
@@ -188,6 +217,9 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       ...(onProgress ? { onProgress: (e: { loaded: number; total: number }) => onProgress({ phase: 'compact', loaded: e.loaded, total: e.total }) } : {}),
     });
     await this.scheduler.schedule('background', () => this.sync.afterCommit());
+    // Compaction also finishes what compression has left (training when due, coding every segment of vectors) and
+    // re-trains once the index has grown RETRAIN_FACTOR times past its tables' training rows, re-coding every segment.
+    await this.compression.finish(true);
     return { documentsPurged };
   }
 
@@ -200,6 +232,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
   async import(source: string | Blob, options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
     await this.committing(() => this.store.import(source, options));
+    this.compression.whenDue();
   }
 
   /** What runs and what searches cover now: the counts are those of the generation the scorer holds. */
@@ -221,6 +254,10 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         documents: stats.documents,
         tokens: stats.tokens,
         bytes: stats.bytes.total,
+        nbits: stats.nbits,
+        centroids: stats.centroids,
+        bytesPerToken: stats.bytesPerToken,
+        lastSearch: this.lastSearch,
         sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
       };
     });
@@ -230,6 +267,8 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
     if (this.closed) return;
     this.closed = true;
     this.sync.close();
+    // Training stops at its next pause (its tasks see `closed`); nothing half-done is committed.
+    await this.compression.stop();
     // Let the step in flight finish so nothing is left half-applied in memory; queued steps then see `closed`.
     await this.scheduler.schedule('interactive', async () => {});
     this.mirror.dispose();
@@ -309,7 +348,7 @@ function identityOf(files: ModelFiles, encoder: Encoder): Promise<ModelIdentity>
   return identity;
 }
 
-async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; poolFactor?: number; signal?: AbortSignal }): Promise<IndexStore> {
+async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; poolFactor?: number; nbits?: 2 | 4; signal?: AbortSignal }): Promise<IndexStore> {
   const identity = await identityOf(files, encoder);
   return openIndexStore(index, { identity, ...options });
 }

@@ -3,7 +3,7 @@ import { assignCentroid } from './assign-centroid.js';
 import { CompressedCorpus, type CompressedBatch } from './compressed-corpus.js';
 import { assertNbits, trainResidualCodec, type ResidualCodec } from './residual-codec.js';
 import { SeededRandom, sampleIndices } from './seeded-random.js';
-import { centroidCount, trainCentroids, trainingSample, type CentroidTable } from './train-centroids.js';
+import { centroidCount, trainCentroids, trainCentroidsSteps, trainingSample, type CentroidTable } from './train-centroids.js';
 
 export interface CompressOptions {
   /** Bits per residual dimension: 2 or 4. */
@@ -25,14 +25,61 @@ export const HELD_OUT_TOKENS = 16_384;
  */
 export function trainCodec(table: CentroidTable, vectors: Float32Array, nbits: number, seed = 0): ResidualCodec {
   assertNbits(nbits, 'nbits');
+  return trainCodecOnRows(table, vectors, heldOutSample(vectors.length / table.dim, seed), nbits);
+}
+
+/** The held-out rows of `tokens` rows that `trainCodec` trains the codec on (seeded, ascending). */
+export function heldOutSample(tokens: number, seed: number): Uint32Array {
+  return sampleIndices(tokens, HELD_OUT_TOKENS, new SeededRandom(seed ^ 0x5bd1e995));
+}
+
+/** The codec trained on the rows `heldOut` of `vectors` (their residuals against their assigned centroids). */
+function trainCodecOnRows(table: CentroidTable, vectors: Float32Array, heldOut: Uint32Array, nbits: number): ResidualCodec {
   const { dim } = table;
-  const heldOut = sampleIndices(vectors.length / dim, HELD_OUT_TOKENS, new SeededRandom(seed ^ 0x5bd1e995));
   const residuals = new Float64Array(heldOut.length * dim);
   for (const [r, row] of heldOut.entries()) {
     const code = assignCentroid(table, vectors, row);
     for (let i = 0; i < dim; i++) residuals[r * dim + i] = vectors[row * dim + i]! - table.centroids[code * dim + i]!;
   }
   return trainResidualCodec(residuals, dim, nbits);
+}
+
+/**
+ * Reads each list of rows (ascending indices into the corpus's token rows) as packed float32 rows in that order,
+ * in one pass (one consistent read of the corpus).
+ */
+export type RowGatherer = (lists: readonly Uint32Array[]) => Promise<Float32Array[]>;
+
+/**
+ * `trainCompression` without the corpus in memory: the two samples it trains on are read through `gather` (e.g.
+ * from stored segments), so only `16·k + 16,384` rows are ever held, and the work yields to the event loop after
+ * each Lloyd iteration (`pause`). Bit-identical to `trainCompression` on the same `tokens` rows.
+ *
+ * @example
+ * const { table, codec } = await trainCompressionStreamed(gather, rows, 128, { nbits: 2 });
+ */
+export async function trainCompressionStreamed(
+  gather: RowGatherer,
+  tokens: number,
+  dim: number,
+  options: CompressOptions & { pause?: () => Promise<void> },
+): Promise<{ table: CentroidTable; codec: ResidualCodec }> {
+  assertNbits(options.nbits, 'nbits');
+  const seed = options.seed ?? 0;
+  const wanted = options.centroids ?? centroidCount(tokens);
+  const sample = trainingSample(tokens, wanted, seed);
+  const heldOut = heldOutSample(tokens, seed);
+  const [points, heldRows] = (await gather([sample, heldOut])) as [Float32Array, Float32Array];
+  assertFiniteVectors(points, dim, 'vectors');
+  assertFiniteVectors(heldRows, dim, 'vectors');
+  const steps = trainCentroidsSteps(points, dim, Uint32Array.from(sample.keys()), { seed, centroids: wanted, iterations: options.iterations ?? 4 });
+  let table: CentroidTable | undefined;
+  while (!table) {
+    const next = steps.next();
+    if (next.done) table = next.value;
+    else await options.pause?.();
+  }
+  return { table, codec: trainCodecOnRows(table, heldRows, Uint32Array.from(heldOut.keys()), options.nbits) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ColbertError, ErrorCode } from '../../errors.js';
 import { assertFiniteVectors } from '../token-matrix.js';
 import { assignCentroids } from './assign-centroid.js';
-import { validateTables, type CompressedTables } from './compressed-tables.js';
+import { validateCodedRows, validateSharedTables, validateTables, type CompressedTables } from './compressed-tables.js';
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
 import { encodeResidual, residualBytes, type ResidualCodec } from './residual-codec.js';
@@ -53,7 +53,7 @@ export class CompressedCorpus {
 
   /** An empty corpus coded with `table` and `codec`. */
   static create(table: CentroidTable, codec: ResidualCodec): CompressedCorpus {
-    validateTables({ centroids: table, codec, seqs: new Uint32Array(0), tokenStart: Uint32Array.of(0), codes: new Uint32Array(0), residuals: new Uint8Array(0), removed: new Uint32Array(0) });
+    validateSharedTables(table, codec);
     return new CompressedCorpus(table, codec);
   }
 
@@ -139,6 +139,17 @@ export class CompressedCorpus {
     const starts = new Uint32Array(lengths.length + 1);
     for (const [i, length] of lengths.entries()) starts[i + 1] = starts[i]! + length;
     this.load(seqs, starts, assigned, residuals);
+  }
+
+  /**
+   * Appends documents coded already with these tables (a stored compressed segment): `tokenStart` from 0, sequence
+   * numbers above every held one. Every code and offset is bounds-checked first (INDEX_CORRUPT naming the table).
+   */
+  appendCoded(rows: Pick<CompressedTables, 'seqs' | 'tokenStart' | 'codes' | 'residuals'>): void {
+    validateCodedRows({ centroids: this.centroidCount, residualBytes: this.residualBytes }, rows);
+    const last = this.count === 0 ? -1 : this.seqList[this.count - 1]!;
+    if (rows.seqs.length > 0 && rows.seqs[0]! <= last) throw invalid('seqs', `sequence numbers must increase (${rows.seqs[0]} after ${last}).`);
+    this.load(rows.seqs, rows.tokenStart, rows.codes, rows.residuals);
   }
 
   /** Tombstones documents by sequence number; unknown ones are ignored. */

@@ -66,9 +66,28 @@ export function validateTables(tables: CompressedTables): void {
   expectLength('weights', codec.weights.length, dim * buckets);
   expectFinite('cutoffs', codec.cutoffs);
   expectFinite('weights', codec.weights);
+  validateCodedRows({ centroids: k, residualBytes: residualBytes(dim, codec.nbits) }, { seqs, tokenStart, codes, residuals });
+}
+
+/** Checks the shared tables alone (an index without documents yet). */
+export function validateSharedTables(table: CentroidTable, codec: ResidualCodec): void {
+  validateTables({ centroids: table, codec, seqs: new Uint32Array(0), tokenStart: Uint32Array.of(0), codes: new Uint32Array(0), residuals: new Uint8Array(0), removed: new Uint32Array(0) });
+}
+
+/**
+ * Bounds-checks coded documents against tables of `centroids` fine centroids and `residualBytes` per token:
+ * sequence numbers increase, offsets run from 0 to the codes without an empty document, every code names a
+ * centroid, the residuals have the right size (INDEX_CORRUPT naming the table).
+ */
+export function validateCodedRows(
+  shape: { centroids: number; residualBytes: number },
+  rows: Pick<CompressedTables, 'seqs' | 'tokenStart' | 'codes' | 'residuals'>,
+): void {
+  const { seqs, tokenStart, codes, residuals } = rows;
+  const k = shape.centroids;
   expectLength('tokenStart', tokenStart.length, seqs.length + 1);
   for (let i = 1; i < seqs.length; i++) if (seqs[i]! <= seqs[i - 1]!) throw corrupt('seqs', `sequence number ${i} does not increase`);
   expectOffsets('tokenStart', tokenStart, codes.length, true);
   for (let t = 0; t < codes.length; t++) if (codes[t]! >= k) throw corrupt('codes', `token ${t} names centroid ${codes[t]} of ${k}`);
-  expectLength('residuals', residuals.length, codes.length * residualBytes(dim, codec.nbits));
+  expectLength('residuals', residuals.length, codes.length * shape.residualBytes);
 }

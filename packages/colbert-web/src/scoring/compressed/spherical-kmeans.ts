@@ -66,6 +66,22 @@ export function normalizeRows(rows: Float64Array, dim: number): Float64Array {
  * const centroids = sphericalKMeans(vectors, 96, Uint32Array.from({ length: 1000 }, (_, i) => i), 32, { seed: 1, iterations: 8 });
  */
 export function sphericalKMeans(points: Float32Array, dim: number, members: Uint32Array, k: number, options: KMeansOptions): Float64Array {
+  return runSteps(sphericalKMeansSteps(points, dim, members, k, options));
+}
+
+/** Runs a step generator to its end (the synchronous form of a yielding computation). */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `sphericalKMeans` as a generator that yields after each Lloyd iteration, so a worker can let other tasks run
+ * between iterations (the arithmetic, and so the result, is the same).
+ */
+export function* sphericalKMeansSteps(points: Float32Array, dim: number, members: Uint32Array, k: number, options: KMeansOptions): Generator<void, Float64Array> {
   const centroids = new Float64Array(k * dim);
   const initial = sampleIndices(members.length, k, new SeededRandom(options.seed));
   for (let c = 0; c < k; c++) {
@@ -88,6 +104,7 @@ export function sphericalKMeans(points: Float32Array, dim: number, members: Uint
       for (let i = 0; i < dim; i++) centroids[c * dim + i] = sums[c * dim + i]!;
     }
     normalizeRows(centroids, dim);
+    yield;
   }
   return centroids;
 }

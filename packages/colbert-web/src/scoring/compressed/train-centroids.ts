@@ -1,4 +1,4 @@
-import { nearestRow, sphericalKMeans } from './spherical-kmeans.js';
+import { nearestRow, runSteps, sphericalKMeansSteps } from './spherical-kmeans.js';
 import { SeededRandom, sampleIndices } from './seeded-random.js';
 
 /**
@@ -52,11 +52,16 @@ export function trainingSampleSize(tokens: number, centroids: number): number {
  * const table = trainCentroids(vectors, 128, sample, { seed: 0 });
  */
 export function trainCentroids(points: Float32Array, dim: number, sample: Uint32Array, options: TrainOptions = {}): CentroidTable {
+  return runSteps(trainCentroidsSteps(points, dim, sample, options));
+}
+
+/** `trainCentroids` as a generator yielding after every Lloyd iteration (same result; see `runSteps`). */
+export function* trainCentroidsSteps(points: Float32Array, dim: number, sample: Uint32Array, options: TrainOptions = {}): Generator<void, CentroidTable> {
   const seed = options.seed ?? 0;
   const iterations = options.iterations ?? 4;
   const k = Math.max(1, Math.min(sample.length, options.centroids ?? centroidCount(sample.length)));
   const coarseCount = Math.min(k, 2 ** Math.ceil(Math.log2(k) / 2));
-  const coarse = sphericalKMeans(points, dim, sample, coarseCount, { seed, iterations });
+  const coarse = yield* sphericalKMeansSteps(points, dim, sample, coarseCount, { seed, iterations });
   const cells: number[][] = Array.from({ length: coarseCount }, () => []);
   for (const row of sample) cells[nearestRow(points, row, coarse, 0, coarseCount, dim)]!.push(row);
 
@@ -64,7 +69,7 @@ export function trainCentroids(points: Float32Array, dim: number, sample: Uint32
   const fine: Float64Array[] = [];
   for (const [j, members] of cells.entries()) {
     const want = members.length === 0 ? 0 : Math.min(members.length, Math.max(1, Math.floor((k * members.length) / sample.length)));
-    fine.push(want === 0 ? new Float64Array(0) : sphericalKMeans(points, dim, Uint32Array.from(members), want, { seed: seed + 1 + j, iterations }));
+    fine.push(want === 0 ? new Float64Array(0) : yield* sphericalKMeansSteps(points, dim, Uint32Array.from(members), want, { seed: seed + 1 + j, iterations }));
     coarseStart[j + 1] = coarseStart[j]! + want;
   }
   const centroids = new Float32Array(coarseStart[coarseCount]! * dim);

@@ -1,0 +1,105 @@
+import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
+import type { ScoredDocument } from '../scoring/scorer.js';
+import type { F32TokenMatrix } from '../scoring/token-matrix.js';
+import type { CodedBatch, SharedTables } from '../store/coded-segment.js';
+import { searchCompressedCorpus } from './compressed-seam.js';
+
+/** Tombstoned documents a corpus may keep, as a factor of the live ones, before it is compacted in memory. */
+const CORPUS_SLACK = 1.25;
+
+/** How the last compressed search went (what `info().lastSearch` reports). */
+export interface CompressedSearchReport {
+  readonly pruned: boolean;
+  /** Documents the probed centroids' lists gave (every live one when exact). */
+  readonly candidates: number;
+  /** Documents scored on their decoded tokens. */
+  readonly scored: number;
+}
+
+/**
+ * The compressed part of what a worker holds of an index: one corpus per tables record (one, or two while a
+ * re-training is being applied), each appended in sequence-number order, as the store codes segments oldest first.
+ */
+export class CompressedCorpora {
+  private readonly corpora = new Map<number, CompressedCorpus>();
+
+  /** Live documents over all corpora. */
+  get documents(): number {
+    let n = 0;
+    for (const c of this.corpora.values()) n += c.documents;
+    return n;
+  }
+
+  /** In-memory bytes of everything a compressed search reads (codes, residuals, lists, offsets, shared tables). */
+  get bytes(): number {
+    let n = 0;
+    for (const c of this.corpora.values()) n += c.bytes;
+    return n;
+  }
+
+  /** Fine centroids of the newest tables (0 when nothing is compressed). */
+  get centroids(): number {
+    const newest = [...this.corpora.keys()].sort((a, b) => b - a)[0];
+    return newest === undefined ? 0 : this.corpora.get(newest)!.centroidCount;
+  }
+
+  /**
+   * Appends a stored coded segment to the corpus of its tables. False when its sequence numbers do not follow what
+   * that corpus holds (the caller reloads everything then).
+   */
+  append(batch: CodedBatch, tables: ReadonlyMap<number, SharedTables>): boolean {
+    let corpus = this.corpora.get(batch.tables);
+    if (!corpus) {
+      const shared = tables.get(batch.tables)!;
+      corpus = CompressedCorpus.create(shared.table, shared.codec);
+      this.corpora.set(batch.tables, corpus);
+    }
+    const last = corpus.size === 0 ? -1 : corpus.seqs[corpus.size - 1]!;
+    if (batch.seqs[0]! <= last) return false;
+    corpus.appendCoded(batch);
+    return true;
+  }
+
+  remove(seqs: ArrayLike<number>): void {
+    for (const c of this.corpora.values()) c.remove(seqs);
+  }
+
+  /** Drops emptied corpora and compacts those mostly made of removed documents. */
+  tidy(): void {
+    for (const [id, c] of this.corpora) {
+      if (c.documents === 0) this.corpora.delete(id);
+      else if (c.size > CORPUS_SLACK * c.documents + 64) this.corpora.set(id, c.compact());
+    }
+  }
+
+  clear(): void {
+    this.corpora.clear();
+  }
+
+  /** The top k over every corpus (merged by score, then sequence number), and how the search went. */
+  async search(query: F32TokenMatrix, options: { k: number; exact?: boolean; only?: Uint32Array; signal?: AbortSignal }): Promise<{ hits: ScoredDocument[]; report: CompressedSearchReport }> {
+    const hits: ScoredDocument[] = [];
+    let report = { pruned: false, candidates: 0, scored: 0 };
+    for (const corpus of this.corpora.values()) {
+      if (corpus.documents === 0) continue;
+      let result = await searchCompressedCorpus(corpus, query, options);
+      // Pruning changes what a search costs, never how many hits it gives: when the probed lists held fewer than k
+      // allowed documents (a large k, a narrow filter), every allowed one is scored.
+      if (result.pruned && result.hits.length < Math.min(options.k, allowedIn(corpus, options.only))) result = await searchCompressedCorpus(corpus, query, { ...options, exact: true });
+      hits.push(...result.hits);
+      report = { pruned: report.pruned || result.pruned, candidates: report.candidates + result.candidates, scored: report.scored + result.scored };
+    }
+    return { hits, report };
+  }
+}
+
+/** Live documents of `corpus` a search may return (all of them, or those of `only`). */
+function allowedIn(corpus: CompressedCorpus, only: Uint32Array | undefined): number {
+  if (!only) return corpus.documents;
+  let n = 0;
+  for (const seq of only) {
+    const at = corpus.positionOf(seq);
+    if (at >= 0 && corpus.liveDocuments[at] === 1) n++;
+  }
+  return n;
+}
