@@ -88,7 +88,7 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
   expect(result.small).toMatchObject({ nbits: 2, centroids: 0 });
   expect(result.small.bytesPerToken).toBeGreaterThan(100);
   // Over it: trained tables, every row coded: 4 B code + 96·2/8 = 24 B residual + 8 B per document, plus the tables.
-  expect(result.info).toMatchObject({ nbits: 2, documents: 40, tokens: result.peerInfo.tokens });
+  expect(result.info).toMatchObject({ nbits: 2, documents: 40, tokens: result.peerInfo.tokens, compressedScorer: 'wasm-simd' });
   expect(result.info.centroids).toBeGreaterThan(16);
   // At 40 documents the shared tables dominate (why small indexes stay exact): k centroids × 96 dims × 4 B.
   const { tokens, centroids, bytesPerToken } = result.info;
@@ -96,7 +96,7 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
   const cells = 2 ** Math.ceil(Math.log2(centroids) / 2);
   expect(bytesPerToken * tokens).toBeGreaterThanOrEqual(coded);
   expect(bytesPerToken * tokens).toBeLessThanOrEqual(coded + cells * 96 * 4 + (cells + 1) * 4 + 1e-6);
-  expect(result.peerInfo).toMatchObject({ nbits: null, centroids: 0 });
+  expect(result.peerInfo).toMatchObject({ nbits: null, centroids: 0, compressedScorer: null });
   // The pruned search is the exact search of the same compressed index (same documents, same scores) ...
   expect(result.prunedInfo?.pruned).toBe(true);
   expect(result.exactInfo).toMatchObject({ pruned: false, candidates: 40, scored: 40 });

@@ -1,14 +1,32 @@
 /**
- * The one place the engine runs a compressed search. Today it is the TypeScript `searchCompressed`; the WASM
- * kernels (`createCompressedKernels(...).search(corpus, query, options)`, same result type) replace the body of
- * `searchCompressedCorpus` in one line.
+ * The one place the engine runs a compressed search: on the WebAssembly SIMD kernels (`cpu/compressed-kernels.ts`,
+ * helper threads where the worker is cross-origin isolated), created once per worker on the first compressed
+ * search; the TypeScript `searchCompressed` (same stages and results) only where WebAssembly SIMD is missing.
  */
+import { createCompressedKernels } from '../cpu/compressed-kernels.js';
+import type { CompressedKernels } from '../cpu/compressed-kernels.js';
+import { hasWasmSimd } from '../cpu/simd-support.js';
 import { searchCompressed } from '../scoring/compressed/compressed-search.js';
 import type { CompressedSearchOptions, CompressedSearchResult } from '../scoring/compressed/compressed-search.js';
 import type { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 
+let kernels: Promise<CompressedKernels> | undefined;
+
+/** What runs compressed searches in this worker. */
+export function compressedSearchBackend(): 'wasm-simd' | 'typescript' {
+  return hasWasmSimd() ? 'wasm-simd' : 'typescript';
+}
+
 /** Searches one compressed corpus (pruned, or every live document with `exact`). */
 export async function searchCompressedCorpus(corpus: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult> {
-  return searchCompressed(corpus, query, options);
+  if (compressedSearchBackend() === 'typescript') return searchCompressed(corpus, query, options);
+  kernels ??= createCompressedKernels();
+  try {
+    return await (await kernels).search(corpus, query, options);
+  } catch (error) {
+    // A failed start is not cached: the next search tries again.
+    if (!(await kernels.then(() => true, () => false))) kernels = undefined;
+    throw error;
+  }
 }

@@ -30,6 +30,7 @@ import { Scheduler } from './scheduler.js';
 import { createCpuScorer, createScorerFor } from './scorer-factory.js';
 import { tokenSimilarities } from './similarities.js';
 import { queryTokenKinds } from '../model/query-token-kinds.js';
+import { compressedSearchBackend } from './compressed-seam.js';
 import { assertPoolFactor } from '../model/pooling/pool-document.js';
 
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
@@ -258,6 +259,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         centroids: stats.centroids,
         bytesPerToken: stats.bytesPerToken,
         lastSearch: this.lastSearch,
+        compressedScorer: stats.centroids > 0 ? compressedSearchBackend() : null,
         sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
       };
     });
