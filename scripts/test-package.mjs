@@ -24,8 +24,16 @@ function step(name) {
   console.log(`\n--- ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+/**
+ * The environment of commands run in the temp apps: this process's, minus the npm settings `npm test` exports from
+ * the repository's .npmrc (npm_config_*: they would make npm there warn about a config it does not know), plus the
+ * variable onnxruntime-node's install script reads.
+ */
+const appEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_onnxruntime/i.test(key)));
+appEnv.ONNXRUNTIME_NODE_INSTALL = 'skip';
+
 function run(command, args, cwd, { quiet = false } = {}) {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: appEnv });
   if (!quiet || result.status !== 0) process.stdout.write(result.stdout + result.stderr);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${result.status}`);
   return result;

@@ -32,7 +32,7 @@ const COMMANDS: Record<string, Command> = {
         [--long-documents truncate|split] [--pool-factor N] [--nbits 2|4 [--compress-at ROWS]] ${BACKEND_USAGE}
       Builds a portable index file from a BEIR corpus ({"_id", "title", "text"}; indexed text = title + " " + text).
       Ctrl-C leaves a consistent file: run the same command again to resume. --nbits compresses the file once built
-      if it holds at least --compress-at rows (default 1048576), exactly as a browser index of the same rows.
+      if it holds at least --compress-at rows (default 262144), exactly as a browser index of the same rows.
 `,
     run: indexCommand,
   },

@@ -42,7 +42,7 @@ export type { FileCodedSegment, FileDocument, FileSegment } from './store/index-
 export type { FileTables } from './store/index-file-tables.js';
 // Compressed files (nbits): the CLI compresses a built file's segments exactly as a browser index compresses.
 export { compressFileSegments } from './store/compress-file.js';
-export { DEFAULT_COMPRESS_AT } from './store/compression.js';
+export { DEFAULT_COMPRESS_AT } from './scoring/compressed/search-defaults.js';
 export { assertNbits } from './scoring/compressed/residual-codec.js';
 export { CompressedCorpus } from './scoring/compressed/compressed-corpus.js';
 export { searchCompressedCorpus } from './worker/compressed-seam.js';

@@ -182,7 +182,7 @@ export interface OpenSearchOptions extends Omit<LoadOptions, 'backend'> {
    * but 2 or 4 is INVALID_INPUT; an index created with other nbits is INDEX_MODEL_MISMATCH naming both.
    */
   nbits?: 2 | 4;
-  /** Stored rows at which an `nbits` index starts compressing (default 1,048,576; see docs/compressed-index.md, "Threshold"). */
+  /** Stored rows at which an `nbits` index starts compressing (default 262,144; see docs/compressed-index.md, "Threshold"). */
   compressAt?: number;
   /**
    * Where the engine runs. 'shared': one SharedWorker serves every tab of this origin (one model load, one

@@ -21,13 +21,6 @@ import { currentManifest, deleteUncommitted } from './store-context.js';
 import type { StoreContext } from './store-context.js';
 import { withWriteLock } from './write-lock.js';
 
-/**
- * Stored rows at which an `nbits` index compresses by default, 2^20: measured, the exact int8 WASM scan is faster
- * below it than the TypeScript pruned search (28 vs 591 ms at 131k tokens, 87 vs 531 ms at 262k), and the pruned
- * search is faster at SciFact's 1.22M (268 vs 495 ms). docs/compressed-index.md, "Threshold".
- */
-export const DEFAULT_COMPRESS_AT = 1_048_576;
-
 /** Compaction re-trains the tables once the live rows have grown this many times past those they were trained on. */
 export const RETRAIN_FACTOR = 4;
 

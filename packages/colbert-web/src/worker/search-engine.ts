@@ -12,7 +12,7 @@ import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
 import { compareScored } from '../scoring/scorer.js';
 import { assertNbits } from '../scoring/compressed/residual-codec.js';
 import { CompressionKeeper } from './compression-keeper.js';
-import { DEFAULT_COMPRESS_AT } from '../store/compression.js';
+import { DEFAULT_COMPRESS_AT } from '../scoring/compressed/search-defaults.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import { openIndexStore, type IndexStore } from '../store/index-store.js';
