@@ -203,6 +203,7 @@ test('a compressed CLI-built index and a compressed browser-built one hold the s
 // Pooled (pool factor 2): the CLI (WASM) and the browser (WASM worker) pool the same encodings the same way, so the
 // pooled rows, their scales and every token's row are bit-identical too.
 test('a pooled CLI-built index and a pooled browser-built one are bit-identical', async ({ page }) => {
+  test.setTimeout(300_000);
   const corpus = test.info().outputPath('scifact-pooled.jsonl');
   const docs = scifactSlice(POOLED_SLICE, corpus);
   const cliFile = test.info().outputPath('cli-pooled.cwi');

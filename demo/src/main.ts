@@ -39,12 +39,15 @@ async function load(): Promise<void> {
   const nbits = nbitsChoice === '' ? undefined : (Number(nbitsChoice) as 2 | 4);
   const url = choice === 'lexical' ? LEXICAL_URL : $<HTMLInputElement>('model-url').value.trim();
   const status = $('model-status');
+  // Loading from the first moment, before the old index closes: nothing may be added to it meanwhile, and whoever
+  // waits for 'ready' waits for this load, not the last one.
   for (const id of controls) $<HTMLButtonElement>(id).disabled = true;
-  await search?.close();
-  search = undefined;
   status.className = '';
   status.dataset['state'] = 'loading';
   status.textContent = 'loading…';
+  const closing = search;
+  search = undefined;
+  await closing?.close();
   const started = performance.now();
   try {
     search = await createSearch({
