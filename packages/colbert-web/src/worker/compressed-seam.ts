@@ -21,12 +21,10 @@ export function compressedSearchBackend(): 'wasm-simd' | 'typescript' {
 /** Searches one compressed corpus (pruned, or every live document with `exact`). */
 export async function searchCompressedCorpus(corpus: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult> {
   if (compressedSearchBackend() === 'typescript') return searchCompressed(corpus, query, options);
-  kernels ??= createCompressedKernels();
-  try {
-    return await (await kernels).search(corpus, query, options);
-  } catch (error) {
-    // A failed start is not cached: the next search tries again.
-    if (!(await kernels.then(() => true, () => false))) kernels = undefined;
+  // A failed start is not cached: the next search tries again.
+  kernels ??= createCompressedKernels().catch((error: unknown) => {
+    kernels = undefined;
     throw error;
-  }
+  });
+  return (await kernels).search(corpus, query, options);
 }

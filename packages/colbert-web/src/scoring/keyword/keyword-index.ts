@@ -117,19 +117,13 @@ export class KeywordIndex {
   compact(): KeywordIndex {
     const out = new KeywordIndex(this.parameters);
     const remap = new Int32Array(this.count).fill(-1);
-    for (let d = 0; d < this.count; d++) {
-      if (this.live[d] === 0) continue;
-      remap[d] = out.count;
-      out.seqList = ensureCapacity(out.seqList, out.count, out.count + 1);
-      out.lengths = ensureCapacity(out.lengths, out.count, out.count + 1);
-      out.live = ensureCapacity(out.live, out.count, out.count + 1);
-      out.seqList[out.count] = this.seqList[d]!;
-      out.lengths[out.count] = this.lengths[d]!;
-      out.live[out.count] = 1;
-      out.totalLength += this.lengths[d]!;
-      out.count++;
-    }
-    out.liveCount = out.count;
+    const survivors = Uint32Array.from(this.live.keys()).filter((d) => d < this.count && this.live[d] === 1);
+    survivors.forEach((d, i) => (remap[d] = i));
+    out.seqList = Uint32Array.from(survivors, (d) => this.seqList[d]!);
+    out.lengths = Uint32Array.from(survivors, (d) => this.lengths[d]!);
+    out.live = new Uint8Array(survivors.length).fill(1);
+    for (const length of out.lengths) out.totalLength += length;
+    out.count = out.liveCount = survivors.length;
     for (const [term, id] of this.termIds) {
       const { entries, used } = this.postings[id]!;
       const kept: number[] = [];
