@@ -26,6 +26,7 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
     await peer.add(docs);
     const peerHits = await ids(peer);
     const peerInfo = await peer.info();
+    const queryRows = (await peer.search(queries[0]!, { k: 1, explain: true }))[0]!.matches!.length;
     await peer.close();
 
     const index = `compressed-${Math.random()}`;
@@ -41,6 +42,7 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
     const exact = await ids(search, { exact: true });
     const exactInfo = (await search.info()).lastSearch;
     const filtered = await search.search(queries[0]!, { k: 40, filter: {} });
+    const explained = (await search.search(queries[0]!, { k: 5, explain: true })).map((h) => ({ score: h.score, text: h.text ?? '', matches: h.matches ?? [] }));
 
     const t1Before = (await search.search(queries[0]!, { k: 40, exact: true })).find((h) => h.id === 't1')!.score;
     // Incremental: an upsert and a new document are coded with the same centroids; a removed one never returns.
@@ -80,7 +82,7 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
     const badNbits = await code(createSearch({ model, index: `bad-${Math.random()}`, backend: 'wasm', worker: 'shared', nbits: 3 as 2 }));
     const zeroNbits = await code(createSearch({ model, index: `bad-${Math.random()}`, backend: 'wasm', worker: 'shared', nbits: 0 as 2 }));
     const times = { compressedMs: Math.round(t1 - t0), restMs: Math.round(performance.now() - t1) };
-    return { times, peerHits, peerInfo, small, info, pruned, prunedInfo, exact, exactInfo, filtered: filtered.length, afterAdd, yeast, queryAfter, t1Before, reopenedInfo, reopenedHits, copyInfo, copyHits, badNbits, zeroNbits, grownBefore, grownAfter, grownAll, grownPruned, grownExact };
+    return { times, peerHits, peerInfo, queryRows, small, info, pruned, prunedInfo, exact, exactInfo, filtered: filtered.length, explained, afterAdd, yeast, queryAfter, t1Before, reopenedInfo, reopenedHits, copyInfo, copyHits, badNbits, zeroNbits, grownBefore, grownAfter, grownAll, grownPruned, grownExact };
   }, '/__shared/fixtures/colbert-tiny-golden/');
 
   console.log(JSON.stringify(result.times));
@@ -113,6 +115,21 @@ test('createSearch({ nbits: 2 }): exact while small, compressed over compressAt,
     for (const h of shared) expect(Math.abs(h.score - peer.get(h.id)!) / peer.get(h.id)!).toBeLessThan(0.05);
   });
   expect(result.filtered).toBe(40);
+  // Compressed hits are explained like any other: one match per query token (as the uncompressed index gives), each
+  // a document token of the hit (a span of its text unless special), the scores adding up to the hit's score.
+  expect(result.explained).toHaveLength(5);
+  for (const hit of result.explained) {
+    expect(hit.matches).toHaveLength(result.queryRows);
+    for (const m of hit.matches) {
+      expect(m.documentToken.length).toBeGreaterThan(0);
+      // A special token ([CLS], the document marker) has no span: start = end = -1.
+      if (m.start >= 0) expect(m.end).toBeLessThanOrEqual(hit.text.length);
+      else expect(m.end).toBe(-1);
+    }
+    expect(hit.matches.some((m) => m.start >= 0)).toBe(true);
+    const sum = hit.matches.reduce((s, m) => s + m.score, 0);
+    expect(Math.abs(sum - hit.score)).toBeLessThanOrEqual(1e-4 * Math.abs(hit.score));
+  }
 
   expect(result.afterAdd).toMatchObject({ documents: 40, nbits: 2, centroids: result.info.centroids });
   // Every live document comes back at k = 40 (the new one and the replaced one coded with the same centroids), the

@@ -1,5 +1,6 @@
 import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
-import type { ScoredDocument } from '../scoring/scorer.js';
+import { compressedMatches } from '../scoring/compressed/compressed-matches.js';
+import type { ScoredDocument, TokenMatch } from '../scoring/scorer.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import type { CodedBatch, SharedTables } from '../store/coded-segment.js';
 import { searchCompressedCorpus } from './compressed-seam.js';
@@ -90,6 +91,15 @@ export class CompressedCorpora {
       report = { pruned: report.pruned || result.pruned, candidates: report.candidates + result.candidates, scored: report.scored + result.scored };
     }
     return { hits, report };
+  }
+
+  /** The explanation of a compressed hit (see `compressedMatches`); undefined when no corpus holds `seq` live. */
+  matches(seq: number, query: F32TokenMatrix): TokenMatch[] | undefined {
+    for (const corpus of this.corpora.values()) {
+      const at = corpus.positionOf(seq);
+      if (at >= 0 && corpus.liveDocuments[at] === 1) return compressedMatches(corpus, at, query);
+    }
+    return undefined;
   }
 }
 

@@ -162,8 +162,10 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         const scoreOptions = { k, explain, ...(only ? { only } : {}), ...(signal ? { signal } : {}) };
         const vectors = !compressed || this.mirror.scorer.documents > 0 ? await this.scoreWithRecovery(query, encoded, scoreOptions) : [];
         if (compressed && encoded.location === 'cpu') {
-          const { hits, report } = await this.mirror.compressed.search(asMatrix(encoded), { ...scoreOptions, exact });
+          const matrix = asMatrix(encoded);
+          const { hits, report } = await this.mirror.compressed.search(matrix, { ...scoreOptions, exact });
           scored = [...vectors, ...hits].sort(compareScored).slice(0, k);
+          if (explain) scored = scored.map((s) => (s.matches ? s : { ...s, matches: this.mirror.compressed.matches(s.seq, matrix) ?? [] }));
           this.lastSearch = { ...report, candidates: report.candidates + this.mirror.scorer.documents, scored: report.scored + this.mirror.scorer.documents };
         } else {
           scored = vectors;

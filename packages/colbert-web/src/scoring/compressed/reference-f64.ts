@@ -27,9 +27,10 @@ export function referenceDecodeToken(corpus: CompressedCorpus, t: number): Float
   return out;
 }
 
-function referenceDocument(corpus: CompressedCorpus, doc: number): Float64Array {
-  const from = corpus.tokenStart[doc]!;
-  const to = corpus.tokenStart[doc + 1]!;
+/** Every token of the document at `position`, decoded with `referenceDecodeToken`, rows back to back. */
+export function referenceDecodeDocument(corpus: CompressedCorpus, position: number): Float64Array {
+  const from = corpus.tokenStart[position]!;
+  const to = corpus.tokenStart[position + 1]!;
   const out = new Float64Array((to - from) * corpus.dim);
   for (let t = from; t < to; t++) out.set(referenceDecodeToken(corpus, t), (t - from) * corpus.dim);
   return out;
@@ -50,7 +51,7 @@ export function referenceSearchCompressed(corpus: CompressedCorpus, query: F32To
   const only = options.only ? new Set(options.only) : undefined;
   const allowed: number[] = [];
   for (let d = 0; d < corpus.size; d++) if (corpus.liveDocuments[d] === 1 && (!only || only.has(corpus.seqs[d]!))) allowed.push(d);
-  const exactScore = (doc: number): number => referenceMaxSim(q, referenceDocument(corpus, doc), dim).score;
+  const exactScore = (doc: number): number => referenceMaxSim(q, referenceDecodeDocument(corpus, doc), dim).score;
   let finalists = allowed;
   if (!options.exact) {
     const centroidCount = corpus.centroidCount;
