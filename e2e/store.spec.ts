@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import config from '../playwright.config.js';
+import { killBrowser } from './kill-browser.js';
 import { seededRandom } from '../packages/colbert-web/src/testing/random-corpus.js';
 import type { BatchSpec } from '../demo/harness/store-checks.js';
 
@@ -89,17 +89,6 @@ test('(b) SIGKILL of the whole browser on a persistent profile during writes, 5 
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-/** SIGKILLs the browser process we launched on `profile` (its command line names the profile folder). */
-function killBrowser(profile: string): void {
-  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  const main = ps
-    .split('\n')
-    .filter((line) => line.includes(`--user-data-dir=${profile}`) && !line.includes('--type='))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-  expect(main.length).toBeGreaterThan(0);
-  for (const pid of main) process.kill(pid, 'SIGKILL');
-}
 
 test('two pages writing the same index at once end consistent (re-added ids replaced whole)', async ({ page, context }) => {
   const name = `two-writers-${Date.now()}`;

@@ -4,6 +4,7 @@ import * as sdk from 'colbert-web';
 import * as golden from '../../packages/colbert-web/src/testing/golden-reference.js';
 import * as goldenPooled from '../../packages/colbert-web/src/testing/golden-pooled.js';
 import * as bench from './bench.js';
+import * as crash from './compressed-crash.js';
 
 declare global {
   interface Window {
@@ -11,6 +12,7 @@ declare global {
     golden: typeof golden;
     goldenPooled: typeof goldenPooled;
     bench: typeof bench;
+    crash: typeof crash;
     harnessReady: boolean;
   }
 }
@@ -19,4 +21,5 @@ window.colbert = sdk;
 window.golden = golden;
 window.goldenPooled = goldenPooled;
 window.bench = bench;
+window.crash = crash;
 window.harnessReady = true;
