@@ -82,7 +82,7 @@ describe('compressed corpora on a default-limits WebGPU device', () => {
   it('a query already on the device gives the same hits as the same query from the CPU', async () => {
     const query = data.queries[1]!;
     const buffer = device.createBuffer({ size: query.values.byteLength + 256, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    device.queue.writeBuffer(buffer, 256, query.values);
+    device.queue.writeBuffer(buffer, 256, query.values.buffer, query.values.byteOffset, query.values.byteLength);
     const onDevice = await corpora.search({ buffer, offset: 256, rows: query.rows, dim }, { k: 10 });
     expect(onDevice).toEqual(await corpora.search(query, { k: 10 }));
     buffer.destroy();
