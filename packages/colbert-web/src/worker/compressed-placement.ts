@@ -46,9 +46,17 @@ export class CompressedPlacement {
   appended(corpus: CompressedCorpus, coded: CodedDocuments): void {
     const context = this.usableContext();
     if (!context) return;
-    const copy = this.copies.get(corpus);
-    if (copy) copy.append(coded);
-    else this.copies.set(corpus, GpuCompressedCorpus.fromCorpus(context, corpus));
+    try {
+      const copy = this.copies.get(corpus);
+      if (copy) copy.append(coded);
+      else this.copies.set(corpus, GpuCompressedCorpus.fromCorpus(context, corpus));
+    } catch (error) {
+      // A shape or size this device cannot hold (dim × nbits not whole u32 words, tables past its largest binding):
+      // compressed searches stay on the CPU, which holds every corpus anyway. Corrupt codes never get here (the CPU
+      // corpus checked them first).
+      if (!(error instanceof ColbertError) || error.code !== ErrorCode.InvalidInput) throw error;
+      this.release();
+    }
   }
 
   removed(corpus: CompressedCorpus, seqs: ArrayLike<number>): void {
