@@ -53,12 +53,18 @@ export async function searchFor(page: Page, query: string): Promise<Ranked[]> {
  * Equal rankings up to near-ties: same length, scores within `tolerance`, and where ids differ at a rank, the
  * two documents' scores are within `tolerance` of each other (either order is right).
  */
-export function expectSameRanking(actual: Ranked[], expected: Ranked[], tolerance: number): void {
+/**
+ * The same hits in the same order up to near-ties: every score within `tolerance` (absolute, or `{ relative }` of
+ * the expected score) of the expected one at its rank, and a different document at a rank only where its own
+ * expected score is that close too.
+ */
+export function expectSameRanking(actual: Ranked[], expected: Ranked[], tolerance: number | { relative: number }): void {
   expect(actual.length).toBe(expected.length);
   const scoreOf = new Map(expected.map((r) => [r.id, r.score]));
   actual.forEach((a, i) => {
     const e = expected[i]!;
-    expect(Math.abs(a.score - e.score), `rank ${i} score`).toBeLessThanOrEqual(tolerance);
-    if (a.id !== e.id) expect(Math.abs((scoreOf.get(a.id) ?? a.score) - e.score), `rank ${i}: ${a.id} vs ${e.id}`).toBeLessThanOrEqual(tolerance);
+    const allowed = typeof tolerance === 'number' ? tolerance : tolerance.relative * Math.abs(e.score);
+    expect(Math.abs(a.score - e.score), `rank ${i} score`).toBeLessThanOrEqual(allowed);
+    if (a.id !== e.id) expect(Math.abs((scoreOf.get(a.id) ?? a.score) - e.score), `rank ${i}: ${a.id} vs ${e.id}`).toBeLessThanOrEqual(allowed);
   });
 }

@@ -135,8 +135,12 @@ export interface SearchInfo {
    * documents it considered (every live one otherwise), `scored` those scored in full. null before the first.
    */
   readonly lastSearch: { readonly pruned: boolean; readonly candidates: number; readonly scored: number } | null;
-  /** What runs compressed searches: WebAssembly SIMD kernels, or TypeScript where SIMD is missing; null until trained. */
-  readonly compressedScorer: 'wasm-simd' | 'typescript' | null;
+  /**
+   * What runs compressed searches, null until trained: `webgpu` (the WGSL kernels on the WebGPU scorer's device)
+   * while the scorer is the WebGPU one; otherwise, and after a device loss, the WebAssembly SIMD kernels, or
+   * TypeScript where SIMD is missing.
+   */
+  readonly compressedScorer: 'webgpu' | 'wasm-simd' | 'typescript' | null;
   /**
    * The manifest generation searches cover (every tab's commits up to it), and why catching up with later ones
    * failed, if it did (searches then reject with the same error until it succeeds).

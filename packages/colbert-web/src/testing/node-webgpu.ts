@@ -14,3 +14,15 @@ export async function nodeScorerDevice(): Promise<GPUDevice> {
   gpu ??= create([]);
   return requestScorerDevice({ gpu });
 }
+
+/**
+ * A device with WebGPU's default limits (8 storage buffers per stage, 128 MiB bindings): what onnxruntime-web's
+ * device offers the kernels that share it. From its own adapter (an adapter may yield only one device).
+ */
+export async function nodeDefaultLimitsDevice(): Promise<GPUDevice> {
+  Object.assign(globalThis, globals);
+  gpu ??= create([]);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('No WebGPU adapter under Node (is SwiftShader on LD_LIBRARY_PATH / VK_ICD_FILENAMES?).');
+  return adapter.requestDevice({ label: 'default limits' });
+}

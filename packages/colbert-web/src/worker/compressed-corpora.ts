@@ -2,8 +2,9 @@ import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
 import { compressedMatches } from '../scoring/compressed/compressed-matches.js';
 import type { ScoredDocument, TokenMatch } from '../scoring/scorer.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
+import type { GpuQuery } from '../gpu/query-buffers.js';
 import type { CodedBatch, SharedTables } from '../store/coded-segment.js';
-import { searchCompressedCorpus } from './compressed-seam.js';
+import { CompressedPlacement } from './compressed-placement.js';
 
 /** Tombstoned documents a corpus may keep, as a factor of the live ones, before it is compacted in memory. */
 const CORPUS_SLACK = 1.25;
@@ -20,8 +21,10 @@ export interface CompressedSearchReport {
 /**
  * The compressed part of what a worker holds of an index: one corpus per tables record (one, or two while a
  * re-training is being applied), each appended in sequence-number order, as the store codes segments oldest first.
+ * `placement` keeps a copy of each on the WebGPU scorer's device when there is one, and searches where they are.
  */
 export class CompressedCorpora {
+  readonly placement = new CompressedPlacement();
   private readonly corpora = new Map<number, CompressedCorpus>();
 
   /** Live documents over all corpora. */
@@ -58,35 +61,46 @@ export class CompressedCorpora {
     const last = corpus.size === 0 ? -1 : corpus.seqs[corpus.size - 1]!;
     if (batch.seqs[0]! <= last) return false;
     corpus.appendCoded(batch);
+    this.placement.appended(corpus, batch);
     return true;
   }
 
   remove(seqs: ArrayLike<number>): void {
-    for (const c of this.corpora.values()) c.remove(seqs);
+    for (const c of this.corpora.values()) {
+      c.remove(seqs);
+      this.placement.removed(c, seqs);
+    }
   }
 
   /** Drops emptied corpora and compacts those mostly made of removed documents. */
   tidy(): void {
     for (const [id, c] of this.corpora) {
-      if (c.documents === 0) this.corpora.delete(id);
-      else if (c.size > CORPUS_SLACK * c.documents + 64) this.corpora.set(id, c.compact());
+      if (c.documents === 0) {
+        this.corpora.delete(id);
+        this.placement.dropped(c);
+      } else if (c.size > CORPUS_SLACK * c.documents + 64) {
+        const fresh = c.compact();
+        this.corpora.set(id, fresh);
+        this.placement.replaced(c, fresh);
+      }
     }
   }
 
   clear(): void {
     this.corpora.clear();
+    this.placement.clear();
   }
 
   /** The top k over every corpus (merged by score, then sequence number), and how the search went. */
-  async search(query: F32TokenMatrix, options: { k: number; exact?: boolean; only?: Uint32Array; signal?: AbortSignal }): Promise<{ hits: ScoredDocument[]; report: CompressedSearchReport }> {
+  async search(query: F32TokenMatrix | GpuQuery, options: { k: number; exact?: boolean; only?: Uint32Array; signal?: AbortSignal }): Promise<{ hits: ScoredDocument[]; report: CompressedSearchReport }> {
     const hits: ScoredDocument[] = [];
     let report = { pruned: false, candidates: 0, scored: 0 };
     for (const corpus of this.corpora.values()) {
       if (corpus.documents === 0) continue;
-      let result = await searchCompressedCorpus(corpus, query, options);
+      let result = await this.placement.search(corpus, query, options);
       // Pruning changes what a search costs, never how many hits it gives: when the probed lists held fewer than k
       // allowed documents (a large k, a narrow filter), every allowed one is scored.
-      if (result.pruned && result.hits.length < Math.min(options.k, allowedIn(corpus, options.only))) result = await searchCompressedCorpus(corpus, query, { ...options, exact: true });
+      if (result.pruned && result.hits.length < Math.min(options.k, allowedIn(corpus, options.only))) result = await this.placement.search(corpus, query, { ...options, exact: true });
       hits.push(...result.hits);
       report = { pruned: report.pruned || result.pruned, candidates: report.candidates + result.candidates, scored: report.scored + result.scored };
     }

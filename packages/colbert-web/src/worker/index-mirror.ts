@@ -1,3 +1,4 @@
+import type { WebGpuScorer } from '../gpu/webgpu-scorer.js';
 import type { Scorer } from '../scoring/scorer.js';
 import type { StoredPrecision } from '../scoring/token-matrix.js';
 import type { IndexStore } from '../store/index-store.js';
@@ -32,6 +33,7 @@ export class IndexMirror {
     empty: IndexStats,
   ) {
     this.held = { generation: -1, precision: store.precision, segments: [], stats: empty };
+    this.placeCompressed();
   }
 
   /** A mirror filled with everything the store holds now. */
@@ -100,11 +102,18 @@ export class IndexMirror {
     this.current = fresh;
     this.table.clear();
     this.compressed.clear();
+    this.placeCompressed();
     if (!(await this.apply(loaded))) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${this.store.name}": its compressed segments are not in sequence order. Compact it, or clear it and re-add the documents.`, { subject: this.store.name });
   }
 
   dispose(): void {
+    this.compressed.placement.release();
     this.current.dispose();
+  }
+
+  /** Compressed corpora go where the scorer is: on the WebGPU scorer's device, else on the CPU. */
+  private placeCompressed(): void {
+    this.compressed.placement.use(this.current.backend === 'webgpu' ? (this.current as WebGpuScorer).device : undefined);
   }
 
   /**

@@ -30,7 +30,7 @@ import { Scheduler } from './scheduler.js';
 import { createCpuScorer, createScorerFor } from './scorer-factory.js';
 import { tokenSimilarities } from './similarities.js';
 import { queryTokenKinds } from '../model/query-token-kinds.js';
-import { compressedSearchBackend } from './compressed-seam.js';
+import { MirrorScoring } from './mirror-scoring.js';
 import { assertPoolFactor } from '../model/pooling/pool-document.js';
 
 /** Documents encoded and committed per step of an add: a search waits at most for one such step. */
@@ -55,11 +55,10 @@ export function engineHost(): EngineHost {
  */
 export class SearchEngine implements Omit<SearchApi, 'info'> {
   private closed = false;
-  /** Searches scored, by where their query vectors came from (see `SearchInfo.queryVectors`). */
-  private readonly queryVectors = { cpu: 0, gpu: 0 };
   private readonly scheduler: Scheduler;
   private readonly sync: SyncKeeper;
   private readonly compression: CompressionKeeper;
+  private readonly scoring: MirrorScoring;
   private lastSearch: SearchInfo['lastSearch'] = null;
 
   private constructor(
@@ -70,6 +69,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
     compressAt: number,
   ) {
     this.scheduler = host.scheduler;
+    this.scoring = new MirrorScoring(mirror, () => this.encoder);
     this.sync = new SyncKeeper(store.name, () => this.mirror.sync(), (task) => this.scheduler.schedule('background', task));
     this.sync.listen(store);
     this.compression = new CompressionKeeper(store, mirror, compressAt, (task) => this.scheduler.schedule('background', async () => {
@@ -151,26 +151,16 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       this.assertOpen();
       throwIfAborted(signal);
       await this.sync.now();
-      const compressed = this.mirror.compressed.documents > 0;
-      // The query stays on the GPU when the encoder and the scorer share onnxruntime's device (and no compressed
-      // search, which runs on the CPU, needs it); otherwise read back.
-      const onGpu = !compressed && this.scorerOnEncoderDevice() !== undefined;
+      // The query stays on the GPU when the encoder, the scorer and the compressed copies share onnxruntime's device.
+      // Explaining compressed hits decodes their tokens on the CPU: that needs the query there.
+      const onGpu = this.scoring.queryOnGpu && !(explain && this.mirror.compressed.documents > 0);
       const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
       let scored: ScoredDocument[];
       try {
         const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
-        const scoreOptions = { k, explain, ...(only ? { only } : {}), ...(signal ? { signal } : {}) };
-        const vectors = !compressed || this.mirror.scorer.documents > 0 ? await this.scoreWithRecovery(query, encoded, scoreOptions) : [];
-        if (compressed && encoded.location === 'cpu') {
-          const matrix = asMatrix(encoded);
-          const { hits, report } = await this.mirror.compressed.search(matrix, { ...scoreOptions, exact });
-          scored = [...vectors, ...hits].sort(compareScored).slice(0, k);
-          if (explain) scored = scored.map((s) => (s.matches ? s : { ...s, matches: this.mirror.compressed.matches(s.seq, matrix) ?? [] }));
-          this.lastSearch = { ...report, candidates: report.candidates + this.mirror.scorer.documents, scored: report.scored + this.mirror.scorer.documents };
-        } else {
-          scored = vectors;
-          this.lastSearch = { pruned: false, candidates: this.mirror.scorer.documents, scored: this.mirror.scorer.documents };
-        }
+        const result = await this.scoring.score(query, encoded, { k, explain, exact, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
+        scored = result.scored;
+        this.lastSearch = result.report;
       } finally {
         if (encoded.location === 'gpu-buffer') encoded.dispose();
       }
@@ -249,7 +239,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       return {
         encoder: this.encoder.backend,
         scorer: this.mirror.scorer.backend,
-        queryVectors: { ...this.queryVectors },
+        queryVectors: { ...this.scoring.queryVectors },
         model: this.encoder.model,
         index: this.store.name,
         precision: this.mirror.precision,
@@ -261,7 +251,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         centroids: stats.centroids,
         bytesPerToken: stats.bytesPerToken,
         lastSearch: this.lastSearch,
-        compressedScorer: stats.centroids > 0 ? compressedSearchBackend() : null,
+        compressedScorer: stats.centroids > 0 ? this.mirror.compressed.placement.backend : null,
         sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
       };
     });
@@ -292,44 +282,6 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       await this.sync.afterCommit();
     });
   }
-
-  /** The WebGPU scorer when it runs on the device the encoder's outputs are on, so a query can go GPU→GPU. */
-  private scorerOnEncoderDevice(): WebGpuScorer | undefined {
-    const device = webGpuDevice();
-    const scorer = this.mirror.scorer;
-    if (scorer.backend !== 'webgpu' || this.encoder.backend.name !== 'webgpu' || !device) return undefined;
-    return (scorer as WebGpuScorer).device === device ? (scorer as WebGpuScorer) : undefined;
-  }
-
-  /**
-   * Scores on the current scorer; if the GPU device is lost (BACKEND_FAILED from the WebGPU scorer), rebuilds the
-   * corpus on the CPU scorer from IndexedDB and scores again, so the answer is the same.
-   */
-  private async scoreWithRecovery(text: string, encoded: EncodedQuery, options: ScoreOptions): Promise<ScoredDocument[]> {
-    try {
-      return await this.scoreOnce(encoded, options);
-    } catch (error) {
-      if (!(error instanceof ColbertError) || error.code !== ErrorCode.BackendFailed || this.mirror.scorer.backend !== 'webgpu') throw error;
-      await this.mirror.reload(undefined, { onCpu: true });
-      // A query left on the lost device is gone: encode it again (the encoder is on WASM by now).
-      const query = encoded.location === 'cpu' ? encoded : await this.encoder.encodeQuery(text, { location: 'cpu', ...(options.signal ? { signal: options.signal } : {}) });
-      return this.scoreOnce(query, options);
-    }
-  }
-
-  /** Scores on the current scorer: a GPU query only on the WebGPU scorer that shares its device. */
-  private async scoreOnce(encoded: EncodedQuery, options: ScoreOptions): Promise<ScoredDocument[]> {
-    if (encoded.location === 'gpu-buffer') {
-      const scorer = this.scorerOnEncoderDevice();
-      if (!scorer) throw new ColbertError(ErrorCode.BackendFailed, 'The query vectors are on a GPU device the scorer does not use; search again.');
-      const scored = await scorer.score({ buffer: encoded.buffer, offset: encoded.offset, rows: encoded.rows, dim: encoded.dim }, options);
-      this.queryVectors.gpu++;
-      return scored;
-    }
-    const scored = await this.mirror.scorer.score(asMatrix(encoded), options);
-    this.queryVectors.cpu++;
-    return scored;
-  }
 }
 
 /** Engines of one worker share an encoder when they load the same model URL the same way; in-memory files never. */
@@ -355,8 +307,4 @@ function identityOf(files: ModelFiles, encoder: Encoder): Promise<ModelIdentity>
 async function openStore(index: string, files: ModelFiles, encoder: Encoder, options: { precision?: OpenSearchOptions['precision']; poolFactor?: number; nbits?: 2 | 4; signal?: AbortSignal }): Promise<IndexStore> {
   const identity = await identityOf(files, encoder);
   return openIndexStore(index, { identity, ...options });
-}
-
-function asMatrix(encoded: Pick<EncodedText, 'dim' | 'rows' | 'vectors'>): F32TokenMatrix {
-  return { precision: 'f32', dim: encoded.dim, rows: encoded.rows, values: encoded.vectors };
 }

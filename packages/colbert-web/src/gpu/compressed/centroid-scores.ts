@@ -11,7 +11,10 @@ const WG = 64;
 export interface CentroidScores {
   /** f32 per (centroid, padded query token), centroid-major. */
   scores: GPUBuffer;
-  /** u32 per centroid: 1 when some query token scores at least the threshold with it. */
+  /**
+   * u32 per centroid: 1 when some query token scores at least the threshold with it; prune.wgsl's `probe` then sets
+   * bit 1 of the probed ones in the same buffer.
+   */
   relevant: GPUBuffer;
 }
 

@@ -54,8 +54,9 @@ export class GpuCompressedCorpus {
   /** Residual bytes per token (a whole number of u32 words). */
   readonly residualBytes: number;
   readonly shards: CompressedShard[] = [];
+  /** The centroids (dim floats each), then the codec weights from vec4 `weightsAt`: one storage binding for both. */
   readonly centroids: GPUBuffer;
-  readonly weights: GPUBuffer;
+  readonly weightsAt: number;
   private seqList = new Uint32Array(0);
   private liveBits = new Uint32Array(0);
   private count = 0;
@@ -81,12 +82,17 @@ export class GpuCompressedCorpus {
     }
     const { limits } = context.device;
     const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    if (table.centroids.byteLength > binding) {
-      throw new ColbertError(ErrorCode.InvalidInput, `${this.centroidCount} centroids (${table.centroids.byteLength} bytes) exceed this device's largest storage binding (${binding} bytes).`, { subject: 'centroids' });
+    const tableBytes = table.centroids.byteLength + codec.weights.byteLength;
+    if (tableBytes > binding) {
+      throw new ColbertError(ErrorCode.InvalidInput, `${this.centroidCount} centroids and their codec (${tableBytes} bytes) exceed this device's largest storage binding (${binding} bytes).`, { subject: 'centroids' });
     }
     this.maxTokens = Math.max(1, Math.floor(Math.min(options.shardBytes ?? Infinity, binding) / this.residualBytes));
-    this.centroids = this.upload(table.centroids, 'compressed centroids');
-    this.weights = this.upload(codec.weights, 'compressed codec weights');
+    // dim is a multiple of 4, so the weights start on a vec4.
+    this.weightsAt = table.centroids.length / 4;
+    const both = new Float32Array(table.centroids.length + codec.weights.length);
+    both.set(table.centroids);
+    both.set(codec.weights, table.centroids.length);
+    this.centroids = this.upload(both, 'compressed centroids and codec weights');
   }
 
   /** An empty corpus over `table` and `codec` (validated first). */
@@ -126,7 +132,7 @@ export class GpuCompressedCorpus {
 
   /** Bytes of device buffers this corpus holds (tables, shards, live bits, sequence numbers). */
   get bytes(): number {
-    let bytes = this.centroids.size + this.weights.size + (this.liveBuffer?.size ?? 0) + (this.seqBuffer?.size ?? 0);
+    let bytes = this.centroids.size + (this.liveBuffer?.size ?? 0) + (this.seqBuffer?.size ?? 0);
     for (const shard of this.shards) bytes += shard.codes.size + shard.residuals.size + (shard.table?.size ?? 0);
     return bytes;
   }
@@ -197,7 +203,7 @@ export class GpuCompressedCorpus {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const buffers = [this.centroids, this.weights, this.liveBuffer, this.seqBuffer];
+    const buffers = [this.centroids, this.liveBuffer, this.seqBuffer];
     for (const shard of this.shards) buffers.push(shard.codes, shard.residuals, shard.table);
     for (const buffer of buffers) if (buffer) this.context.destroyBuffer(buffer);
     this.shards.length = 0;

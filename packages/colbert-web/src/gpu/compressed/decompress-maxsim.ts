@@ -38,13 +38,13 @@ export function encodeExactMaxSim(encoder: GPUCommandEncoder, input: ExactPassIn
     const documents = shard.records.length / 4;
     if (documents === 0) continue;
     const [gx, gy] = grid(context, documents);
-    const params = scratch.params([query.tokens, query.padded, documents, gx, corpus.residualBytes / 4, input.approximate ? 1 : 0], 'decompressed maxsim');
+    const params = scratch.params([query.tokens, query.padded, documents, gx, corpus.residualBytes / 4, input.approximate ? 1 : 0, corpus.weightsAt, 0], 'decompressed maxsim');
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, context.device.createBindGroup({
       label: 'colbert-web decompressed maxsim',
       layout: pipeline.getBindGroupLayout(0),
       entries: bindings([
-        [0, params], [1, query.values], [2, corpus.centroids], [3, corpus.weights], [4, shard.codes], [5, shard.residuals],
+        [0, params], [1, query.values], [2, corpus.centroids], [4, shard.codes], [5, shard.residuals],
         [6, corpus.documentTable(shard)], [7, input.allowed], [8, input.approximate ?? input.allowed], [9, scores],
       ]),
     }));

@@ -27,13 +27,16 @@ struct Params {
   // Residual u32 words per token.
   words: u32,
   pruned: u32,
+  // Index in `centroids` of the vec4 where the codec weights start.
+  weightsAt: u32,
+  pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> query: array<vec4<f32>>;
+// The centroids, then dim × 2^NBITS reconstruction values, dimension-major: one binding for both, so the kernel
+// stays within the default 8 storage buffers per stage (onnxruntime's device, which the scorer shares, has no more).
 @group(0) @binding(2) var<storage, read> centroids: array<vec4<f32>>;
-// dim × 2^NBITS reconstruction values, dimension-major.
-@group(0) @binding(3) var<storage, read> weights: array<f32>;
 @group(0) @binding(4) var<storage, read> codes: array<u32>;
 @group(0) @binding(5) var<storage, read> residuals: array<u32>;
 // (slot, first token in the shard, tokens, 0) per document of the shard.
@@ -45,6 +48,10 @@ struct Params {
 var<workgroup> docInfo: vec4<u32>;
 var<workgroup> best: array<atomic<u32>, QB>;
 
+fn weight(i: u32) -> f32 {
+  return centroids[params.weightsAt + (i >> 2u)][i & 3u];
+}
+
 // Dimensions 4g … 4g + 3 of a token coded `c` whose residual starts at word `at`, before normalising.
 fn decode(c: u32, at: u32, g: u32) -> vec4<f32> {
   let buckets = 1u << NBITS;
@@ -53,10 +60,10 @@ fn decode(c: u32, at: u32, g: u32) -> vec4<f32> {
   let w = residuals[at + (bitIndex >> 5u)] >> (bitIndex & 31u);
   let i = g * 4u * buckets;
   let r = vec4<f32>(
-    weights[i + (w & mask)],
-    weights[i + buckets + ((w >> NBITS) & mask)],
-    weights[i + 2u * buckets + ((w >> (2u * NBITS)) & mask)],
-    weights[i + 3u * buckets + ((w >> (3u * NBITS)) & mask)],
+    weight(i + (w & mask)),
+    weight(i + buckets + ((w >> NBITS) & mask)),
+    weight(i + 2u * buckets + ((w >> (2u * NBITS)) & mask)),
+    weight(i + 3u * buckets + ((w >> (3u * NBITS)) & mask)),
   );
   return centroids[c * D4 + g] + r;
 }

@@ -41,11 +41,9 @@ function pipeline(context: GpuContext, entryPoint: string): GPUComputePipeline {
 export function encodeCandidates(encoder: GPUCommandEncoder, input: PrunePassInput, options: { nprobe: number; allowed: GPUBuffer; slots: number }): ApproximateScores {
   const { context, scratch, corpus, query, centroids } = input;
   const k = corpus.centroidCount;
-  const probed = scratch.acquire(k * 4, usage(), 'probed centroids');
   const stage2 = scratch.acquire(options.slots * 4, GPUBufferUsage.STORAGE, 'stage 2 scores');
   const stage3 = scratch.acquire(options.slots * 4, GPUBufferUsage.STORAGE, 'stage 3 scores');
   const candidates = scratch.acquire(4, usage(), 'candidate count');
-  encoder.clearBuffer(probed);
   encoder.clearBuffer(candidates);
   const pass = encoder.beginComputePass({ label: 'colbert-web compressed candidates' });
   const run = (entryPoint: string, fields: number[], entries: Array<readonly [number, GPUBuffer | undefined]>, groups: [number, number]): void => {
@@ -54,13 +52,13 @@ export function encodeCandidates(encoder: GPUCommandEncoder, input: PrunePassInp
     pass.setBindGroup(0, context.device.createBindGroup({ label: `colbert-web prune ${entryPoint}`, layout: p.getBindGroupLayout(0), entries: bindings([[0, scratch.params(fields, entryPoint)], ...entries]) }));
     pass.dispatchWorkgroups(...groups);
   };
-  if (query.tokens > 0) run('probe', [k, query.tokens, query.padded, Math.min(options.nprobe, k), 0, 0], [[1, centroids.scores], [2, probed]], [query.tokens, 1]);
+  if (query.tokens > 0) run('probe', [k, query.tokens, query.padded, Math.min(options.nprobe, k), 0, 0], [[1, centroids.scores], [3, centroids.relevant]], [query.tokens, 1]);
   for (const shard of corpus.shards) {
     const documents = shard.records.length / 4;
     if (documents === 0) continue;
     const groups = grid(context, documents);
     run('approximate', [k, query.tokens, query.padded, 0, documents, groups[0]], [
-      [1, centroids.scores], [2, probed], [3, centroids.relevant], [4, shard.codes], [5, corpus.documentTable(shard)],
+      [1, centroids.scores], [3, centroids.relevant], [4, shard.codes], [5, corpus.documentTable(shard)],
       [6, options.allowed], [7, stage2], [8, stage3], [9, candidates],
     ], groups);
   }

@@ -14,6 +14,8 @@
 
 // Below every score a document can have (sums of at most a few hundred values in [−1, 1]).
 const NONE: f32 = -3.4028234e38;
+const RELEVANT: u32 = 1u;
+const PROBED: u32 = 2u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -27,9 +29,10 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> scores: array<f32>;
-// One u32 per centroid: 1 when probed (cleared before `probe`) / relevant (centroid-scores.wgsl).
-@group(0) @binding(2) var<storage, read_write> probed: array<u32>;
-@group(0) @binding(3) var<storage, read> relevant: array<u32>;
+// One u32 per centroid: bit 0 when relevant (written 0 or 1 by centroid-scores.wgsl), bit 1 when probed (set
+// here). One binding for both keeps `approximate` within the default 8 storage buffers per stage (onnxruntime's
+// device, which the scorer shares, has no more).
+@group(0) @binding(3) var<storage, read_write> centroidFlags: array<atomic<u32>>;
 @group(0) @binding(4) var<storage, read> codes: array<u32>;
 // (slot, first token in the shard, tokens, 0) per document of the shard.
 @group(0) @binding(5) var<storage, read> documents: array<vec4<u32>>;
@@ -71,7 +74,7 @@ fn probe(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) 
     let top = workgroupUniformLoad(&found);
     // (0, 0) is below every key of a real score: fewer centroids than nprobe.
     if (top.x == 0u) { break; }
-    if (lid == 0u) { probed[~top.y] = 1u; }
+    if (lid == 0u) { atomicOr(&centroidFlags[~top.y], PROBED); }
     bound = top;
   }
 }
@@ -94,8 +97,9 @@ fn approximate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
   if (info.z == 0u) { return; }
   for (var t = lid; t < info.z; t += WG) {
     let c = codes[info.y + t];
-    if (probed[c] != 0u) { atomicOr(&flags[0], 1u); }
-    if (relevant[c] != 0u) { atomicOr(&flags[1], 1u); }
+    let f = atomicLoad(&centroidFlags[c]);
+    if ((f & PROBED) != 0u) { atomicOr(&flags[0], 1u); }
+    if ((f & RELEVANT) != 0u) { atomicOr(&flags[1], 1u); }
   }
   workgroupBarrier();
   if (lid == 0u) {
@@ -119,7 +123,7 @@ fn approximate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_i
       let c = codes[info.y + t];
       let s = scores[c * params.paddedTokens + q];
       best3 = max(best3, s);
-      if (relevant[c] != 0u) { best2 = max(best2, s); }
+      if ((atomicLoad(&centroidFlags[c]) & RELEVANT) != 0u) { best2 = max(best2, s); }
     }
     sum2 += best2;
     sum3 += best3;
