@@ -7,7 +7,7 @@ import { webGpuDevice } from '../model/ort-session.js';
 import type { EncodedQuery, EncodedText } from '../model/prepared.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
-import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
+import type { AddOptions, DocumentInput, Hit, IndexRerankOptions, OpenSearchOptions, RerankCandidate, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
 import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
 import { compareScored } from '../scoring/scorer.js';
 import { assertNbits } from '../scoring/compressed/residual-codec.js';
@@ -21,6 +21,9 @@ import type { ModelIdentity } from '../store/model-identity.js';
 import { validateDocuments } from '../protocol/validate-documents.js';
 import { validateSearchOptions } from './validate-input.js';
 import { toHits } from './hits.js';
+import { rankedSearch } from './ranked-search.js';
+import type { SemanticRanking } from './ranked-search.js';
+import { rerankInIndex } from './index-rerank.js';
 import { IndexMirror } from './index-mirror.js';
 import { SharedRegistry } from './shared-registry.js';
 import type { Lease } from './shared-registry.js';
@@ -145,35 +148,38 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     this.assertOpen();
-    const { k, explain, exact, filter } = validateSearchOptions(query, options);
+    const valid = validateSearchOptions(query, options);
+    const { k, explain, exact, filter } = valid;
     const { signal } = options;
     return this.scheduler.schedule('interactive', async () => {
       this.assertOpen();
       throwIfAborted(signal);
       await this.sync.now();
-      const compressed = this.mirror.compressed.documents > 0;
-      // The query stays on the GPU when the encoder and the scorer share onnxruntime's device (and no compressed
-      // search, which runs on the CPU, needs it); otherwise read back.
-      const onGpu = !compressed && this.scorerOnEncoderDevice() !== undefined;
-      const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
-      let scored: ScoredDocument[];
-      try {
-        const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
-        const scoreOptions = { k, explain, ...(only ? { only } : {}), ...(signal ? { signal } : {}) };
-        const vectors = !compressed || this.mirror.scorer.documents > 0 ? await this.scoreWithRecovery(query, encoded, scoreOptions) : [];
-        if (compressed && encoded.location === 'cpu') {
-          const { hits, report } = await this.mirror.compressed.search(asMatrix(encoded), { ...scoreOptions, exact });
-          scored = [...vectors, ...hits].sort(compareScored).slice(0, k);
-          this.lastSearch = { ...report, candidates: report.candidates + this.mirror.scorer.documents, scored: report.scored + this.mirror.scorer.documents };
-        } else {
-          scored = vectors;
-          this.lastSearch = { pruned: false, candidates: this.mirror.scorer.documents, scored: this.mirror.scorer.documents };
-        }
-      } finally {
-        if (encoded.location === 'gpu-buffer') encoded.dispose();
+      const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
+      const semantic = (depth: number): Promise<SemanticRanking> => this.semantic(query, { k: depth, explain, exact, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
+      if (valid.mode !== 'semantic') {
+        const documents = (seqs: readonly number[]): ReturnType<IndexStore['documents']> => this.store.documents(seqs);
+        return rankedSearch(query, valid, { only, keyword: this.mirror.keyword, semantic, documents, tokenizer: this.encoder.tokenizer });
       }
+      const { scored, query: explained } = await semantic(k);
       const documents = await this.store.documents(scored.map((s) => s.seq));
-      return toHits(scored, documents, { tokens: encoded.tokens, kinds: queryTokenKinds(encoded.ids, this.encoder.tokenizer) }, this.encoder.tokenizer);
+      return toHits(scored, documents, explained, this.encoder.tokenizer);
+    });
+  }
+
+  async rerank(query: string, candidates: readonly RerankCandidate[], options: IndexRerankOptions = {}): Promise<Hit[]> {
+    this.assertOpen();
+    validateSearchOptions(query, {});
+    const { signal } = options;
+    return this.scheduler.schedule('interactive', async () => {
+      this.assertOpen();
+      await this.sync.now();
+      return rerankInIndex(query, candidates, options, {
+        seqOf: (id) => this.mirror.table.seqOf(id),
+        semantic: (only) => this.semantic(query, { k: only.length, explain: true, exact: true, only, ...(signal ? { signal } : {}) }),
+        documents: (seqs) => this.store.documents(seqs),
+        encoder: this.encoder,
+      });
     });
   }
 
@@ -297,6 +303,32 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
     const scorer = this.mirror.scorer;
     if (scorer.backend !== 'webgpu' || this.encoder.backend.name !== 'webgpu' || !device) return undefined;
     return (scorer as WebGpuScorer).device === device ? (scorer as WebGpuScorer) : undefined;
+  }
+
+  /** The model's ranking of the allowed documents: the query encoded and scored on the vectors and the codes. */
+  private async semantic(query: string, options: ScoreOptions & { exact: boolean }): Promise<SemanticRanking> {
+    const { k, exact, signal } = options;
+    const compressed = this.mirror.compressed.documents > 0;
+    // The query stays on the GPU when the encoder and the scorer share onnxruntime's device (and no compressed
+    // search, which runs on the CPU, needs it); otherwise read back.
+    const onGpu = !compressed && this.scorerOnEncoderDevice() !== undefined;
+    const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
+    let scored: ScoredDocument[];
+    try {
+      const { exact: _exact, ...scoreOptions } = options;
+      const vectors = !compressed || this.mirror.scorer.documents > 0 ? await this.scoreWithRecovery(query, encoded, scoreOptions) : [];
+      if (compressed && encoded.location === 'cpu') {
+        const { hits, report } = await this.mirror.compressed.search(asMatrix(encoded), { ...scoreOptions, exact });
+        scored = [...vectors, ...hits].sort(compareScored).slice(0, k);
+        this.lastSearch = { ...report, candidates: report.candidates + this.mirror.scorer.documents, scored: report.scored + this.mirror.scorer.documents };
+      } else {
+        scored = vectors;
+        this.lastSearch = { pruned: false, candidates: this.mirror.scorer.documents, scored: this.mirror.scorer.documents };
+      }
+    } finally {
+      if (encoded.location === 'gpu-buffer') encoded.dispose();
+    }
+    return { scored, query: { tokens: encoded.tokens, kinds: queryTokenKinds(encoded.ids, this.encoder.tokenizer) } };
   }
 
   /**
