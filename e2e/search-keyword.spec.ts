@@ -59,7 +59,7 @@ type Call = { method: 'add' | 'remove' | 'compact' | 'keyword' | 'search' | 'rer
 async function call(page: Page, c: Call): Promise<unknown> {
   return page.evaluate(async ({ method, args }) => {
     const search = (window as unknown as { search: Awaited<ReturnType<typeof window.colbert.createSearch>> }).search;
-    const a = args as never[];
+    const a = args as [never, never];
     switch (method) {
       case 'keyword':
         return search.search(a[0], { k: 1000, mode: 'keyword', ...(a[1] ?? {}) });
@@ -80,7 +80,7 @@ async function call(page: Page, c: Call): Promise<unknown> {
       case 'compact':
         return search.compact();
       default:
-        return (search[method] as (...x: unknown[]) => Promise<unknown>)(...a);
+        return (search[method] as (...x: unknown[]) => Promise<unknown>)(...(args as unknown[]));
     }
   }, c);
 }
