@@ -62,7 +62,7 @@ async function call(page: Page, c: Call): Promise<unknown> {
     const a = args as [never, never];
     switch (method) {
       case 'keyword':
-        return search.search(a[0], { k: 1000, mode: 'keyword', ...(a[1] ?? {}) });
+        return search.search(a[0], { k: 1000, mode: 'keyword', ...(a[1] as object | undefined) });
       case 'search':
         return search.search(a[0], a[1]);
       case 'rerank':
