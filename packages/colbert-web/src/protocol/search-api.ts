@@ -177,6 +177,11 @@ export interface SearchInfo {
   /** What runs compressed searches: WebAssembly SIMD kernels, or TypeScript where SIMD is missing; null until trained. */
   readonly compressedScorer: 'wasm-simd' | 'typescript' | null;
   /**
+   * The keyword (BM25) index keyword and hybrid searches use: documents it holds and the bytes of its in-memory
+   * postings. It is derived from the stored text as the index loads (nothing of it is in IndexedDB).
+   */
+  readonly keyword: { readonly documents: number; readonly bytes: number };
+  /**
    * The manifest generation searches cover (every tab's commits up to it), and why catching up with later ones
    * failed, if it did (searches then reject with the same error until it succeeds).
    */

@@ -266,6 +266,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         bytesPerToken: stats.bytesPerToken,
         lastSearch: this.lastSearch,
         compressedScorer: stats.centroids > 0 ? compressedSearchBackend() : null,
+        keyword: { documents: this.mirror.keyword.documents, bytes: this.mirror.keyword.bytes },
         sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
       };
     });
