@@ -158,8 +158,8 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
       const semantic = (depth: number): Promise<SemanticRanking> => this.semantic(query, { k: depth, explain, exact, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
       if (valid.mode !== 'semantic') {
-        const documents = (seqs: readonly number[]): ReturnType<IndexStore['documents']> => this.store.documents(seqs);
-        return rankedSearch(query, valid, { only, keyword: this.mirror.keyword, semantic, documents, tokenizer: this.encoder.tokenizer });
+        // Keyword and hybrid: BM25 over the stored text (the query is encoded only for hybrid's semantic ranking).
+        return rankedSearch(query, valid, { only, keyword: this.mirror.keyword, semantic, documents: (seqs) => this.store.documents(seqs), tokenizer: this.encoder.tokenizer });
       }
       const { scored, query: explained } = await semantic(k);
       const documents = await this.store.documents(scored.map((s) => s.seq));
