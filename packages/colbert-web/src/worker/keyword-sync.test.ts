@@ -29,7 +29,7 @@ function documents(seed: number, count: number, firstIndex = 0): StoreDocument[]
   }));
 }
 
-function expectLive(mirror: IndexMirror, live: ReadonlyMap<string, string>, query = 'heart river'): void {
+function expectLive(mirror: IndexMirror, live: ReadonlyMap<string, string | undefined>, query = 'heart river'): void {
   const fresh = new KeywordMirror();
   // Seqs of the mirror's own table, in order: the fresh index ranks ties the same way.
   const entries = [...live].map(([id, text]) => ({ seq: mirror.table.seqOf(id)!, text }));
@@ -44,7 +44,7 @@ describe('keyword index through IndexMirror.sync', () => {
     const name = `kw-sync-${counter++}`;
     const a = await open(name);
     const b = await open(name);
-    const live = new Map<string, string>();
+    const live = new Map<string, string | undefined>();
     const add = async (docs: StoreDocument[]): Promise<void> => {
       await a.store.add(docs);
       for (const d of docs) live.set(d.id, d.text);
