@@ -1,4 +1,4 @@
-import type { Hit, Match, SearchHandle, TokenSimilarities } from 'colbert-web';
+import type { Hit, KeywordMatch, Match, SearchHandle, TokenSimilarities } from 'colbert-web';
 
 /**
  * One hit: id, score, the text with every matched word highlighted (stronger for larger q·d), a button that
@@ -12,6 +12,8 @@ export function renderHit(hit: Hit, query: string, search: SearchHandle, onDelet
   const header = document.createElement('header');
   header.append(span('id', hit.id), span('score', hit.score.toFixed(3)));
   if (hit.truncated) header.append(span('truncated', 'truncated'));
+  // Keyword and hybrid searches: which ranking(s) found the hit.
+  if (hit.found) header.append(span('found', hit.found.join(' + ')));
   const heat = button('token heatmap', async () => {
     const open = item.querySelector('.heatmap');
     if (open) return open.remove();
@@ -19,7 +21,7 @@ export function renderHit(hit: Hit, query: string, search: SearchHandle, onDelet
   });
   header.append(heat, button('delete', () => onDelete(hit.id)));
   const text = document.createElement('p');
-  text.append(...highlighted(hit.text ?? '', hit.matches ?? []));
+  text.append(...highlighted(hit.text ?? '', hit.matches ?? [], hit.keywordMatches ?? []));
   item.append(header, text);
   return item;
 }
@@ -32,10 +34,12 @@ const HIGHLIGHT_MIN = 0.5;
 
 /**
  * The text as nodes, each matched token's span wrapped in <mark> (query tokens that matched it in `title`). A
- * pooled row (pool factor > 1) stands for several tokens: every one of them is marked.
+ * pooled row (pool factor > 1) stands for several tokens: every one of them is marked. A word the keyword ranking
+ * matched is marked at full strength, its analysed term in `title`.
  */
-function highlighted(text: string, matches: readonly Match[]): Node[] {
+function highlighted(text: string, matches: readonly Match[], keyword: readonly KeywordMatch[]): Node[] {
   const marks = new Map<number, { end: number; score: number; tokens: string[] }>();
+  for (const k of keyword) marks.set(k.start, { end: k.end, score: 1, tokens: [`keyword "${k.term}"`] });
   for (const m of matches) {
     if (m.score < HIGHLIGHT_MIN || m.queryKind !== 'word') continue;
     for (const [start, end] of m.spans) {

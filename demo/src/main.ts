@@ -1,5 +1,5 @@
 import { ColbertError, createSearch } from 'colbert-web';
-import type { DocumentInput, SearchHandle } from 'colbert-web';
+import type { DocumentInput, SearchHandle, SearchMode } from 'colbert-web';
 import { fileDocuments, jsonlDocuments, pastedDocuments } from './documents.js';
 import { renderHit } from './hits.js';
 import { describeIndex, describeLastSearch } from './status.js';
@@ -119,7 +119,8 @@ async function runSearch(): Promise<void> {
   const topic = $<HTMLInputElement>('filter-topic').value.trim();
   const started = performance.now();
   try {
-    const hits = await search.search(query, { k: 10, explain: true, ...(topic ? { filter: { topic } } : {}) });
+    const mode = $<HTMLSelectElement>('search-mode').value as SearchMode;
+    const hits = await search.search(query, { k: 10, explain: true, mode, ...(topic ? { filter: { topic } } : {}) });
     if (mine !== searchSeq) return; // a newer keystroke won
     lastQueryMs = performance.now() - started;
     list.replaceChildren(...hits.map((hit) => renderHit(hit, query, search!, (id) => void remove(id))));
@@ -163,6 +164,7 @@ $<HTMLInputElement>('import').addEventListener('change', (e) => {
 });
 $('clear').addEventListener('click', () => void search?.clear().then(refreshStatus).then(runSearch));
 $('query').addEventListener('input', () => void runSearch());
+$('search-mode').addEventListener('change', () => void runSearch());
 $('filter-topic').addEventListener('input', () => void runSearch());
 // The app shell works offline after the first visit (the model and the index already do): sw.js serves it from
 // its cache when the network is gone.

@@ -5,7 +5,7 @@ import { validateDocuments } from '../protocol/validate-documents.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
-import type { AddOptions, DocumentInput, OpenSearchOptions, SearchApi, SearchOptions, WorkerInfo } from '../protocol/search-api.js';
+import type { AddOptions, DocumentInput, IndexRerankOptions, OpenSearchOptions, RerankCandidate, SearchApi, SearchOptions, WorkerInfo } from '../protocol/search-api.js';
 import type { SearchWorkerApi } from '../worker/search-host.js';
 import { requestPersistentStorage } from './persistent-storage.js';
 import { holdTabLock } from './tab-lock.js';
@@ -95,6 +95,9 @@ function searchHandle(handleOf: WorkerHandle<SearchWorkerApi>, fallback: WorkerI
     },
     async similarities(query: string, id: string) {
       return open().similarities(query, id);
+    },
+    async rerank(query: string, candidates: readonly RerankCandidate[], { signal, ...plain }: IndexRerankOptions = {}) {
+      return open().rerank(query, candidates, plain, signal);
     },
     async remove(ids: readonly string[]) {
       return open().remove(ids);

@@ -43,6 +43,39 @@ export interface SearchOptions {
    * reference a pruned search is compared with. Default false; an index of vectors always scores everything.
    */
   exact?: boolean;
+  /**
+   * Which ranking: 'semantic' (default: the model's MaxSim over the stored vectors), 'keyword' (BM25 over the
+   * stored text, Lucene's English analyzer; no query encoding) or 'hybrid' (both, each `max(k, 100)` deep, fused
+   * by `fusion`). `filter` applies before either ranking. Keyword and hybrid hits say which ranking `found` them.
+   */
+  mode?: SearchMode;
+  /** Hybrid only: 'rrf' (default: reciprocal rank fusion, k 60) or 'weighted' (min-max normalised scores). */
+  fusion?: 'rrf' | 'weighted';
+  /** Hybrid 'weighted' only: the semantic ranking's weight in [0, 1] (default 0.5; keyword gets the rest). */
+  semanticWeight?: number;
+  signal?: AbortSignal;
+}
+
+export type SearchMode = 'semantic' | 'keyword' | 'hybrid';
+
+/** Which ranking found a hit of a keyword or hybrid search. */
+export type Ranking = 'semantic' | 'keyword';
+
+/** A word of a hit's text that matches a query term (after analysis: lowercased, stemmed, stop words dropped). */
+export interface KeywordMatch {
+  /** The analysed term the query and the word share. */
+  readonly term: string;
+  /** [start, end) UTF-16 offsets of the word in the hit's text. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Candidates of `rerank`: the id of an indexed document, or a document in no index (encoded, not stored). */
+export type RerankCandidate = string | DocumentInput;
+
+export interface IndexRerankOptions {
+  /** Hits wanted (default: every candidate). */
+  k?: number;
   signal?: AbortSignal;
 }
 
@@ -82,6 +115,12 @@ export interface Hit {
   readonly truncated: boolean;
   /** Present when `explain` was asked: one per query token, in query order. */
   readonly matches?: readonly Match[];
+  /** Keyword and hybrid searches: the rankings this hit is in (semantic first). Absent in a semantic search. */
+  readonly found?: readonly Ranking[];
+  /** Keyword and hybrid searches: the hit's 1-based rank and score in each ranking that found it. */
+  readonly rankings?: { readonly semantic?: { readonly rank: number; readonly score: number }; readonly keyword?: { readonly rank: number; readonly score: number } };
+  /** Hits the keyword ranking found: every word of the text that matches a query term, in text order. */
+  readonly keywordMatches?: readonly KeywordMatch[];
 }
 
 /**
@@ -141,6 +180,11 @@ export interface SearchInfo {
    * TypeScript where SIMD is missing.
    */
   readonly compressedScorer: 'webgpu' | 'wasm-simd' | 'typescript' | null;
+  /**
+   * The keyword (BM25) index keyword and hybrid searches use: documents it holds and the bytes of its in-memory
+   * postings. It is derived from the stored text as the index loads (nothing of it is in IndexedDB).
+   */
+  readonly keyword: { readonly documents: number; readonly bytes: number };
   /**
    * The manifest generation searches cover (every tab's commits up to it), and why catching up with later ones
    * failed, if it did (searches then reject with the same error until it succeeds).
@@ -212,6 +256,12 @@ export interface SearchApi {
   search(query: string, options?: SearchOptions): Promise<Hit[]>;
   /** The full query × document token similarity matrix of one indexed document (for a heatmap). */
   similarities(query: string, id: string): Promise<TokenSimilarities>;
+  /**
+   * Orders candidates by MaxSim, best first, each with its matches: ids of indexed documents are scored from their
+   * stored vectors (the scores `search` gives them), `{ id, text }` documents in no index are encoded on the fly
+   * (truncated at the model's document length) and nothing is stored. An unknown id is INVALID_INPUT naming it.
+   */
+  rerank(query: string, candidates: readonly RerankCandidate[], options?: IndexRerankOptions): Promise<Hit[]>;
   remove(ids: readonly string[]): Promise<void>;
   clear(): Promise<void>;
   /**

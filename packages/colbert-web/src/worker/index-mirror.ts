@@ -7,6 +7,8 @@ import type { HeldIndex } from '../store/sync-plan.js';
 import { inSegments } from '../store/sync-plan.js';
 import { DocumentTable } from './document-table.js';
 import { CompressedCorpora } from './compressed-corpora.js';
+import { KeywordMirror } from './keyword-mirror.js';
+import type { KeywordDocument } from './keyword-mirror.js';
 import { ColbertError, ErrorCode } from '../errors.js';
 
 /** Removed rows a scorer may keep, as a factor of the live ones, before a sync compacts it. */
@@ -24,6 +26,8 @@ export class IndexMirror {
   readonly table = new DocumentTable();
   /** The documents the store holds coded: searched by the compressed search, beside the scorer's. */
   readonly compressed = new CompressedCorpora();
+  /** BM25 over the live documents' stored text, taken in with their records (keyword and hybrid searches). */
+  readonly keyword = new KeywordMirror();
   private held: HeldIndex & { readonly stats: IndexStats };
 
   private constructor(
@@ -79,6 +83,7 @@ export class IndexMirror {
     for (const seq of this.table.seqs()) if (inSegments(changes.vanished, seq) && !changes.survivors.has(seq)) gone.push(seq);
     this.current.remove(gone);
     this.compressed.remove(gone);
+    this.keyword.remove(gone);
     this.table.deleteSeqs(gone);
     // Segments coded since (a conversion): their documents leave the scorer for the corpus of their tables.
     for (const batch of changes.recoded.coded) {
@@ -103,6 +108,7 @@ export class IndexMirror {
     this.table.clear();
     this.compressed.clear();
     this.placeCompressed();
+    this.keyword.clear();
     if (!(await this.apply(loaded))) throw new ColbertError(ErrorCode.IndexCorrupt, `Index "${this.store.name}": its compressed segments are not in sequence order. Compact it, or clear it and re-add the documents.`, { subject: this.store.name });
   }
 
@@ -122,6 +128,7 @@ export class IndexMirror {
    */
   private async apply(index: LoadedIndex): Promise<boolean> {
     const dead = new Set(index.tombstones);
+    const texts: KeywordDocument[] = [];
     for (const batch of [...index.coded, ...index.batches]) {
       if ('tokens' in batch) await this.current.append(batch);
       else if (!this.compressed.append(batch, index.tables)) return false;
@@ -130,12 +137,19 @@ export class IndexMirror {
       // A record read after the segments' snapshot can already be gone (a later remove or compaction): drop it now,
       // so the scorer never holds a live document the table does not know.
       const vanished: number[] = [];
-      docs.forEach((d, i) => (d ? this.table.set(d.seq, d.id, d.metadata) : vanished.push(live[i]!)));
+      docs.forEach((d, i) => {
+        if (!d) return void vanished.push(live[i]!);
+        this.table.set(d.seq, d.id, d.metadata);
+        texts.push(d);
+      });
       this.current.remove(vanished);
       this.compressed.remove(vanished);
     }
+    this.keyword.append(texts);
     this.current.remove(index.tombstones);
     this.compressed.remove(index.tombstones);
+    this.keyword.remove(index.tombstones);
+    this.keyword.settle();
     this.table.deleteSeqs(index.tombstones);
     this.held = { generation: index.generation, precision: index.precision, segments: index.segments, stats: index.stats };
     return true;

@@ -7,7 +7,7 @@ import { webGpuDevice } from '../model/ort-session.js';
 import type { EncodedQuery, EncodedText } from '../model/prepared.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { OperationOptions } from '../protocol/progress.js';
-import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
+import type { AddOptions, DocumentInput, Hit, IndexRerankOptions, OpenSearchOptions, RerankCandidate, SearchApi, SearchInfo, SearchOptions, TokenSimilarities } from '../protocol/search-api.js';
 import type { ScoredDocument, ScoreOptions } from '../scoring/scorer.js';
 import { compareScored } from '../scoring/scorer.js';
 import { assertNbits } from '../scoring/compressed/residual-codec.js';
@@ -21,6 +21,9 @@ import type { ModelIdentity } from '../store/model-identity.js';
 import { validateDocuments } from '../protocol/validate-documents.js';
 import { validateSearchOptions } from './validate-input.js';
 import { toHits } from './hits.js';
+import { rankedSearch } from './ranked-search.js';
+import type { SemanticRanking } from './ranked-search.js';
+import { rerankInIndex } from './index-rerank.js';
 import { IndexMirror } from './index-mirror.js';
 import { SharedRegistry } from './shared-registry.js';
 import type { Lease } from './shared-registry.js';
@@ -145,27 +148,38 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     this.assertOpen();
-    const { k, explain, exact, filter } = validateSearchOptions(query, options);
+    const valid = validateSearchOptions(query, options);
+    const { k, explain, exact, filter } = valid;
     const { signal } = options;
     return this.scheduler.schedule('interactive', async () => {
       this.assertOpen();
       throwIfAborted(signal);
       await this.sync.now();
-      // The query stays on the GPU when the encoder, the scorer and the compressed copies share onnxruntime's device.
-      // Explaining compressed hits decodes their tokens on the CPU: that needs the query there.
-      const onGpu = this.scoring.queryOnGpu && !(explain && this.mirror.compressed.documents > 0);
-      const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
-      let scored: ScoredDocument[];
-      try {
-        const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
-        const result = await this.scoring.score(query, encoded, { k, explain, exact, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
-        scored = result.scored;
-        this.lastSearch = result.report;
-      } finally {
-        if (encoded.location === 'gpu-buffer') encoded.dispose();
+      const only = filter ? this.mirror.table.matching(compileFilter(filter)) : undefined;
+      const semantic = (depth: number): Promise<SemanticRanking> => this.semantic(query, { k: depth, explain, exact, ...(only ? { only } : {}), ...(signal ? { signal } : {}) });
+      if (valid.mode !== 'semantic') {
+        // Keyword and hybrid: BM25 over the stored text (the query is encoded only for hybrid's semantic ranking).
+        return rankedSearch(query, valid, { only, keyword: this.mirror.keyword, semantic, documents: (seqs) => this.store.documents(seqs), tokenizer: this.encoder.tokenizer });
       }
+      const { scored, query: explained } = await semantic(k);
       const documents = await this.store.documents(scored.map((s) => s.seq));
-      return toHits(scored, documents, { tokens: encoded.tokens, kinds: queryTokenKinds(encoded.ids, this.encoder.tokenizer) }, this.encoder.tokenizer);
+      return toHits(scored, documents, explained, this.encoder.tokenizer);
+    });
+  }
+
+  async rerank(query: string, candidates: readonly RerankCandidate[], options: IndexRerankOptions = {}): Promise<Hit[]> {
+    this.assertOpen();
+    validateSearchOptions(query, {});
+    const { signal } = options;
+    return this.scheduler.schedule('interactive', async () => {
+      this.assertOpen();
+      await this.sync.now();
+      return rerankInIndex(query, candidates, options, {
+        seqOf: (id) => this.mirror.table.seqOf(id),
+        semantic: (only) => this.semantic(query, { k: only.length, explain: true, exact: true, only, ...(signal ? { signal } : {}) }),
+        documents: (seqs) => this.store.documents(seqs),
+        encoder: this.encoder,
+      });
     });
   }
 
@@ -252,6 +266,7 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
         bytesPerToken: stats.bytesPerToken,
         lastSearch: this.lastSearch,
         compressedScorer: stats.centroids > 0 ? this.mirror.compressed.placement.backend : null,
+        keyword: { documents: this.mirror.keyword.documents, bytes: this.mirror.keyword.bytes },
         sync: { generation: this.mirror.generation, ...(error ? { error } : {}) },
       };
     });
@@ -281,6 +296,22 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
       await write();
       await this.sync.afterCommit();
     });
+  }
+
+  /** The model's ranking of the allowed documents: the query encoded and scored on the vectors and the codes. */
+  private async semantic(query: string, options: ScoreOptions & { exact: boolean }): Promise<SemanticRanking> {
+    const { explain, signal } = options;
+    // The query stays on the GPU when the encoder, the scorer and the compressed copies share onnxruntime's device.
+    // Explaining compressed hits decodes their tokens on the CPU: that needs the query there.
+    const onGpu = this.scoring.queryOnGpu && !(explain && this.mirror.compressed.documents > 0);
+    const encoded = await this.encoder.encodeQuery(query, { location: onGpu ? 'gpu-buffer' : 'cpu', ...(signal ? { signal } : {}) });
+    try {
+      const result = await this.scoring.score(query, encoded, options);
+      this.lastSearch = result.report;
+      return { scored: result.scored, query: { tokens: encoded.tokens, kinds: queryTokenKinds(encoded.ids, this.encoder.tokenizer) } };
+    } finally {
+      if (encoded.location === 'gpu-buffer') encoded.dispose();
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { transfer } from 'comlink';
 import { ColbertError, ErrorCode } from '../errors.js';
 import type { ModelSource } from '../protocol/encoder-api.js';
 import type { ProgressCallback } from '../protocol/progress.js';
-import type { AddOptions, DocumentInput, Hit, OpenSearchOptions, SearchInfo, SearchOptions, TokenSimilarities, WorkerInfo } from '../protocol/search-api.js';
+import type { AddOptions, DocumentInput, Hit, IndexRerankOptions, OpenSearchOptions, RerankCandidate, SearchInfo, SearchOptions, TokenSimilarities, WorkerInfo } from '../protocol/search-api.js';
 import { SearchEngine, engineHost } from './search-engine.js';
 import { SharedRegistry } from './shared-registry.js';
 import type { Lease } from './shared-registry.js';
@@ -64,6 +64,10 @@ class SearchSession {
     return this.engine().search(query, { ...options, signal: this.signal(signal) });
   }
 
+  rerank(query: string, candidates: readonly RerankCandidate[], options: Omit<IndexRerankOptions, 'signal'>, signal?: AbortSignal): Promise<Hit[]> {
+    return this.engine().rerank(query, candidates, { ...options, signal: this.signal(signal) });
+  }
+
   async similarities(query: string, id: string): Promise<TokenSimilarities> {
     const s = await this.engine().similarities(query, id);
     return transfer(s, [s.values.buffer as ArrayBuffer]);
@@ -120,4 +124,4 @@ class SearchSession {
 }
 
 export type { SearchSession };
-export type SearchWorkerApi = Pick<SearchSession, 'open' | 'add' | 'search' | 'similarities' | 'remove' | 'clear' | 'compact' | 'export' | 'import' | 'info' | 'close' | 'abandonWhenReleased'>;
+export type SearchWorkerApi = Pick<SearchSession, 'open' | 'add' | 'search' | 'rerank' | 'similarities' | 'remove' | 'clear' | 'compact' | 'export' | 'import' | 'info' | 'close' | 'abandonWhenReleased'>;

@@ -14,6 +14,33 @@ const STOP_WORDS: ReadonlySet<string> = new Set(
 
 const WORD = /[\p{L}\p{M}\p{N}_]+(?:(?:['\u2019.]|(?<=\p{N}),(?=\p{N}))[\p{L}\p{M}\p{N}_]+)*/gu;
 
+/** A term of a text with the [start, end) UTF-16 offsets of the word it was analysed from. */
+export interface TermSpan {
+  readonly term: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Terms of `text` with where their words are (for keyword highlights), in order, repeats kept.
+ *
+ * @example
+ * analyzeSpans('Cats chase'); // [{ term: 'cat', start: 0, end: 4 }, { term: 'chase', start: 5, end: 10 }]
+ */
+export function analyzeSpans(text: string): TermSpan[] {
+  const terms: TermSpan[] = [];
+  // Lowercasing can change a string's length (U+0130 İ → "i̇"): match on the original text (the pattern is
+  // caseless) and lowercase each word, so offsets point into `text` itself.
+  for (const match of text.matchAll(WORD)) {
+    // EnglishPossessiveFilter: a trailing 's goes.
+    const word = match[0].toLowerCase().replace(/['\u2019]s$/, '');
+    if (word === '' || STOP_WORDS.has(word)) continue;
+    // Lucene's PorterStemFilter stems every token; suffix rules never fire on digits, so numbers pass unchanged.
+    terms.push({ term: stemmer(word), start: match.index, end: match.index + match[0].length });
+  }
+  return terms;
+}
+
 /**
  * Terms of `text` for BM25, in order (repeats kept: they are term frequencies).
  *
@@ -21,13 +48,5 @@ const WORD = /[\p{L}\p{M}\p{N}_]+(?:(?:['\u2019.]|(?<=\p{N}),(?=\p{N}))[\p{L}\p{
  * analyze("The cell's 2.5-fold increases"); // ['cell', '2.5', 'fold', 'increas']
  */
 export function analyze(text: string): string[] {
-  const terms: string[] = [];
-  for (const [match] of text.toLowerCase().matchAll(WORD)) {
-    // EnglishPossessiveFilter: a trailing 's goes.
-    const word = match.replace(/['\u2019]s$/, '');
-    if (word === '' || STOP_WORDS.has(word)) continue;
-    // Lucene's PorterStemFilter stems every token; suffix rules never fire on digits, so numbers pass unchanged.
-    terms.push(stemmer(word));
-  }
-  return terms;
+  return analyzeSpans(text).map((t) => t.term);
 }
