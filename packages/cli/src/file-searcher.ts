@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { compareScored, CompressedCorpus, createWasmScorer, searchCompressedCorpus } from 'colbert-web/node';
+import { adaptiveSearch, compareScored, CompressedCorpus, createWasmScorer, searchCompressedCorpus } from 'colbert-web/node';
 import type { ScoredDocument, Scorer } from 'colbert-web/node';
 import type { IndexFileContents } from './index-file.js';
 
@@ -38,7 +38,7 @@ export async function openFileSearcher(contents: IndexFileContents, threads = av
     async score(query, { k, exact = false, only }) {
       const matrix = { precision: 'f32' as const, ...query };
       const vectors = scorer ? await scorer.score(matrix, { k, ...(only ? { only } : {}) }) : [];
-      const coded = corpus ? (await searchCompressedCorpus(corpus, matrix, { k, exact, ...(only ? { only } : {}) })).hits : [];
+      const coded = corpus ? (await adaptiveSearch((o) => searchCompressedCorpus(corpus, matrix, o), corpus, { k, exact, ...(only ? { only } : {}) })).hits : [];
       return [...vectors, ...coded].sort(compareScored).slice(0, k);
     },
     dispose() {

@@ -1,4 +1,5 @@
 import { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
+import { adaptiveSearch } from '../scoring/compressed/adaptive-search.js';
 import { compressedMatches } from '../scoring/compressed/compressed-matches.js';
 import type { ScoredDocument, TokenMatch } from '../scoring/scorer.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
@@ -97,10 +98,7 @@ export class CompressedCorpora {
     let report = { pruned: false, candidates: 0, scored: 0 };
     for (const corpus of this.corpora.values()) {
       if (corpus.documents === 0) continue;
-      let result = await this.placement.search(corpus, query, options);
-      // Pruning changes what a search costs, never how many hits it gives: when the probed lists held fewer than k
-      // allowed documents (a large k, a narrow filter), every allowed one is scored.
-      if (result.pruned && result.hits.length < Math.min(options.k, allowedIn(corpus, options.only))) result = await this.placement.search(corpus, query, { ...options, exact: true });
+      const result = await adaptiveSearch((o) => this.placement.search(corpus, query, o), corpus, options);
       hits.push(...result.hits);
       report = { pruned: report.pruned || result.pruned, candidates: report.candidates + result.candidates, scored: report.scored + result.scored };
     }
@@ -115,15 +113,4 @@ export class CompressedCorpora {
     }
     return undefined;
   }
-}
-
-/** Live documents of `corpus` a search may return (all of them, or those of `only`). */
-function allowedIn(corpus: CompressedCorpus, only: Uint32Array | undefined): number {
-  if (!only) return corpus.documents;
-  let n = 0;
-  for (const seq of only) {
-    const at = corpus.positionOf(seq);
-    if (at >= 0 && corpus.liveDocuments[at] === 1) n++;
-  }
-  return n;
 }
