@@ -69,10 +69,13 @@ export class CompressedCorpora {
     for (const [id, c] of this.corpora) {
       if (c.documents === 0) this.corpora.delete(id);
       else if (c.size > CORPUS_SLACK * c.documents + 64) this.corpora.set(id, c.compact());
+      else continue;
+      c.close(); // frees its columns where they are (the kernels' memory, so they are not copied back out)
     }
   }
 
   clear(): void {
+    for (const c of this.corpora.values()) c.close();
     this.corpora.clear();
   }
 

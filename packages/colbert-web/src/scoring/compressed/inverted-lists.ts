@@ -34,6 +34,11 @@ export class InvertedLists {
     return this.lengths.reduce((n, length) => n + length, 0);
   }
 
+  /** Bytes the lists allocate, room for appends included. */
+  get allocatedBytes(): number {
+    return this.lists.reduce((n, list) => n + list.byteLength, this.lengths.byteLength);
+  }
+
   /** Bytes of the list entries (capacity left for appends not counted). */
   get bytes(): number {
     return 4 * this.entries;
