@@ -9,9 +9,12 @@ import type { CentroidTable } from '../scoring/compressed/train-centroids.js';
 import { decodeTokens } from '../scoring/reference-f64.js';
 import type { TokenMatrix } from '../scoring/token-matrix.js';
 
-/** The float32 rows of stored vectors (int8: integer × scale, rounded once), as compression codes them. */
+/**
+ * The float32 rows of stored vectors (int8: integer × scale in float64, rounded once), as compression codes them:
+ * decoded straight into float32 (no float64 copy of the segment).
+ */
 export function float32Rows(tokens: TokenMatrix): Float32Array {
-  return Float32Array.from(decodeTokens(tokens));
+  return decodeTokens(tokens, new Float32Array(tokens.values.length));
 }
 
 /**
