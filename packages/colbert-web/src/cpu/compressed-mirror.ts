@@ -73,7 +73,8 @@ export class CompressedMirror implements TokenColumns {
   private constructor(
     private readonly arena: WasmArena,
     readonly corpus: CompressedCorpus,
-    readonly centroids: number,
+    /** Address of the fine centroids. */
+    readonly centroidsAt: number,
     readonly weights: number,
     readonly decode: number,
   ) {
@@ -111,6 +112,10 @@ export class CompressedMirror implements TokenColumns {
     return !this.released;
   }
 
+  centroids(): Float32Array {
+    return this.arena.f32(this.centroidsAt, this.corpus.centroidCount * this.corpus.dim);
+  }
+
   view(sizes: ColumnSizes): ColumnViews {
     const { tokenStart, codes, residuals } = this.regions;
     return {
@@ -145,7 +150,7 @@ export class CompressedMirror implements TokenColumns {
   }
 
   get allocatedBytes(): number {
-    return this.regions.end - this.regions.tokenStart;
+    return this.regions.end - this.centroidsAt;
   }
 
   release(): void {

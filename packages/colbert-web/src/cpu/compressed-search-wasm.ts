@@ -73,11 +73,11 @@ async function searchLaidOut(runner: KernelRunner, mirror: CompressedMirror, que
   for (let r = 0; r < rows; r++) for (let i = 0; i < dim; i++) qt[i * padded + r] = query.values[r * dim + i]!;
   await runner.run('residualTable', [0, 1, 0, at.transposed!, groups, dim, corpus.nbits, mirror.weights, at.table!]);
   const chunk = Math.max(1, Math.min(64, Math.ceil(centroids / (runner.threads * 32))));
-  await runner.run('centroidScores', [0, chunk, 0, at.query!, groups, dim, mirror.centroids, centroids, at.scores!, rows, at.cmax!]);
+  await runner.run('centroidScores', [0, chunk, 0, at.query!, groups, dim, mirror.centroidsAt, centroids, at.scores!, rows, at.cmax!]);
 
   const exactStage = async (count: number): Promise<Float64Array> => {
     const chunkDocs = Math.max(1, Math.min(16, Math.ceil(count / (runner.threads * 8))));
-    await runner.run('exactScores', [0, chunkDocs, 0, at.docs!, count, mirror.tokenStart, mirror.codes, at.scores!, groups, rows, mirror.residuals, corpus.residualBytes, at.table!, mirror.centroids, mirror.decode, dim, corpus.nbits, at.best!, 4 * padded, at.out!]);
+    await runner.run('exactScores', [0, chunkDocs, 0, at.docs!, count, mirror.tokenStart, mirror.codes, at.scores!, groups, rows, mirror.residuals, corpus.residualBytes, at.table!, mirror.centroidsAt, mirror.decode, dim, corpus.nbits, at.best!, 4 * padded, at.out!]);
     return arena.f64(at.out!, count);
   };
   const finish = async (count: number, candidates: number, pruned: boolean): Promise<CompressedSearchResult> => {

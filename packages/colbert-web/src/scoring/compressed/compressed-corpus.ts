@@ -40,16 +40,34 @@ export class CompressedCorpus {
   private count = 0;
   private live = 0;
   private lists: InvertedLists;
+  /** The coarse level as given (the fine centroids are with `columns`). */
+  private readonly coarse: Pick<CentroidTable, 'coarse' | 'coarseStart'>;
+  readonly centroidCount: number;
 
   private constructor(
-    readonly table: CentroidTable,
+    table: CentroidTable,
     readonly codec: ResidualCodec,
   ) {
+    this.coarse = { coarse: table.coarse, coarseStart: table.coarseStart };
     this.dim = table.dim;
     this.nbits = codec.nbits;
     this.residualBytes = residualBytes(this.dim, this.nbits);
+    this.centroidCount = table.centroids.length / this.dim;
     this.lists = new InvertedLists(this.centroidCount);
-    this.columns = new HeapColumns(this.residualBytes);
+    this.columns = new HeapColumns(this.residualBytes, table.centroids);
+  }
+
+  /**
+   * The centroid tables. The fine centroids live with the token columns (in the kernels' memory once moved
+   * there, so they are held once): take `table.centroids` afresh rather than keeping it across appends.
+   */
+  get table(): CentroidTable {
+    return { dim: this.dim, coarse: this.coarse.coarse, coarseStart: this.coarse.coarseStart, centroids: this.columns.centroids() };
+  }
+
+  /** The tables with centroids that stay valid whatever happens to this corpus (copied out of the kernels' memory). */
+  private ownTable(): CentroidTable {
+    return this.columns instanceof HeapColumns ? this.table : { ...this.table, centroids: this.table.centroids.slice() };
   }
 
   /** An empty corpus coded with `table` and `codec`. */
@@ -67,9 +85,6 @@ export class CompressedCorpus {
     return corpus;
   }
 
-  get centroidCount(): number {
-    return this.table.centroids.length / this.dim;
-  }
   /** Documents held, tombstoned ones included until `compact()`. */
   get size(): number {
     return this.count;
@@ -121,12 +136,13 @@ export class CompressedCorpus {
 
   /**
    * Bytes this corpus allocates in JavaScript memory, room for appends included: sequence numbers, live mask,
-   * inverted lists, and the token columns while they are JavaScript arrays (not once they live in the kernels'
-   * memory). The shared tables are not counted (whoever loaded them holds them).
+   * inverted lists, the coarse and codec tables, and the fine centroids and token columns while they are
+   * JavaScript arrays (not once they live in the kernels' memory).
    */
   get heapBytes(): number {
     const columns = this.columns instanceof HeapColumns ? this.columns.allocatedBytes : 0;
-    return this.seqList.byteLength + this.liveMask.byteLength + this.lists.allocatedBytes + columns;
+    const tables = this.coarse.coarse.byteLength + this.coarse.coarseStart.byteLength + this.codec.cutoffs.byteLength + this.codec.weights.byteLength;
+    return this.seqList.byteLength + this.liveMask.byteLength + this.lists.allocatedBytes + columns + tables;
   }
 
   /** Where the token columns are: the corpus's own arrays, or those `moveColumns` gave it. */
@@ -138,7 +154,8 @@ export class CompressedCorpus {
    * Moves the token columns into `columns` (copied, then the old ones released), e.g. into the WebAssembly memory
    * the kernels read, so there is one copy; no argument moves them back into JavaScript arrays.
    */
-  moveColumns(columns: TokenColumns = new HeapColumns(this.residualBytes)): void {
+  moveColumns(columns?: TokenColumns): void {
+    columns ??= new HeapColumns(this.residualBytes, this.table.centroids.slice());
     if (columns === this.columns) return;
     moveColumns(this.columns, columns, this.sizes);
     this.columns = columns;
@@ -147,7 +164,7 @@ export class CompressedCorpus {
   /** Drops the token columns (wherever they are): the corpus is not read again (it was replaced or cleared). */
   close(): void {
     this.columns.release();
-    this.columns = new HeapColumns(this.residualBytes);
+    this.columns = new HeapColumns(this.residualBytes, new Float32Array(this.centroidCount * this.dim));
     this.count = 0;
     this.live = 0;
     this.tokenCount = 0;
@@ -206,7 +223,7 @@ export class CompressedCorpus {
 
   /** A corpus holding only the live documents, same centroids and codec, same sequence numbers. */
   compact(): CompressedCorpus {
-    const kept = new CompressedCorpus(this.table, this.codec);
+    const kept = new CompressedCorpus(this.ownTable(), this.codec);
     const bytes = this.residualBytes;
     const { starts, codes, residuals } = this.tokenColumns;
     for (let d = 0; d < this.count; d++) {
@@ -223,7 +240,7 @@ export class CompressedCorpus {
     const removed: number[] = [];
     for (let d = 0; d < this.count; d++) if (this.liveMask[d] === 0) removed.push(this.seqList[d]!);
     return {
-      centroids: this.table,
+      centroids: this.ownTable(),
       codec: this.codec,
       seqs: this.seqs.slice(),
       tokenStart: this.tokenStart.slice(),

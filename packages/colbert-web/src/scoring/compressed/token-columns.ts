@@ -27,7 +27,9 @@ export interface TokenColumns {
   view(sizes: ColumnSizes): ColumnViews;
   /** Room for `needed`, keeping what `used` covers (offset 0 of `starts` is 0). */
   reserve(used: ColumnSizes, needed: ColumnSizes): void;
-  /** Bytes these columns take where they are, room for appends included. */
+  /** The fine centroids (rows × dim), kept with the columns so the kernels' memory holds the only copy. */
+  centroids(): Float32Array;
+  /** Bytes these columns take where they are, room for appends included (centroids too). */
   readonly allocatedBytes: number;
   /** Called once the corpus moved its columns elsewhere (or is closed): nothing reads these again. */
   release(): void;
@@ -37,7 +39,7 @@ export interface TokenColumns {
  * The columns as JavaScript typed arrays, doubling when full.
  *
  * @example
- * const columns = new HeapColumns(32);
+ * const columns = new HeapColumns(32, table.centroids);
  * columns.reserve({ documents: 0, tokens: 0 }, { documents: 2, tokens: 9 });
  */
 export class HeapColumns implements TokenColumns {
@@ -45,7 +47,14 @@ export class HeapColumns implements TokenColumns {
   private codes = new Uint32Array(0);
   private residuals = new Uint8Array(0);
 
-  constructor(private readonly residualBytes: number) {}
+  constructor(
+    private readonly residualBytes: number,
+    private centroidRows: Float32Array,
+  ) {}
+
+  centroids(): Float32Array {
+    return this.centroidRows;
+  }
 
   view(sizes: ColumnSizes): ColumnViews {
     return {
@@ -62,17 +71,18 @@ export class HeapColumns implements TokenColumns {
   }
 
   get allocatedBytes(): number {
-    return this.starts.byteLength + this.codes.byteLength + this.residuals.byteLength;
+    return this.starts.byteLength + this.codes.byteLength + this.residuals.byteLength + this.centroidRows.byteLength;
   }
 
   release(): void {
     this.starts = new Uint32Array(1);
     this.codes = new Uint32Array(0);
     this.residuals = new Uint8Array(0);
+    this.centroidRows = new Float32Array(0);
   }
 }
 
-/** Copies `sizes` of `from`'s columns into `to` (reserved first) and releases `from`. */
+/** Copies `sizes` of `from`'s columns into `to` (reserved first; `to` brings its own centroids) and releases `from`. */
 export function moveColumns(from: TokenColumns, to: TokenColumns, sizes: ColumnSizes): void {
   to.reserve({ documents: 0, tokens: 0 }, sizes);
   const source = from.view(sizes);
