@@ -40,10 +40,13 @@ export async function gatherRows(segments: readonly { readonly tokens: number }[
   return outs;
 }
 
-/** Codes float32 rows of documents (`lengths` rows each, sequence numbers `seqs`) with trained tables. */
-export function codeRows(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, seqs: Uint32Array): { codes: Uint32Array; residuals: Uint8Array } {
+/**
+ * Codes float32 rows of documents (`lengths` rows each, sequence numbers `seqs`) with trained tables (`codes`: the
+ * centroid assignment, if already made, e.g. by the WASM kernel).
+ */
+export function codeRows(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, seqs: Uint32Array, codes?: Uint32Array): { codes: Uint32Array; residuals: Uint8Array } {
   const corpus = CompressedCorpus.create(tables.table, tables.codec);
-  corpus.append({ vectors, lengths, seqs });
+  corpus.append({ vectors, lengths, seqs }, codes);
   return { codes: corpus.codes, residuals: corpus.residuals };
 }
 

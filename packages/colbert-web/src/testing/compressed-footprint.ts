@@ -13,10 +13,11 @@ export interface StoredCoded {
 
 /**
  * Codes `vectors` (documents of `lengths` tokens, sequence numbers 0, 1, …) with trained tables into segments of
- * about `segmentTokens` tokens each, as the store's conversion does (code-rows.ts), and sums their stored bytes
- * (coded-segment.ts). Test and benchmark helper.
+ * about `segmentTokens` tokens each, as the store's conversion does (code-rows.ts; `codes`, when given, are the
+ * centroid assignment already, e.g. from the WASM kernel), and sums their stored bytes (coded-segment.ts).
+ * Test and benchmark helper.
  */
-export function storeCoded(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, segmentTokens: number): StoredCoded {
+export function storeCoded(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, segmentTokens: number, codes?: Uint32Array): StoredCoded {
   const dim = tables.table.dim;
   const segments: StoredCoded['segments'] = [];
   let diskBytes = tableBytes(tables);
@@ -26,7 +27,8 @@ export function storeCoded(tables: { table: CentroidTable; codec: ResidualCodec 
     while (end < lengths.length && (rows === 0 || rows + lengths[end]! <= segmentTokens)) rows += lengths[end++]!;
     const part = lengths.slice(doc, end);
     const seqs = Uint32Array.from(part, (_, i) => doc + i);
-    const segment = { seqs, lengths: part, ...codeRows(tables, vectors.subarray(row * dim, (row + rows) * dim), part, seqs) };
+    const rowsOf = vectors.subarray(row * dim, (row + rows) * dim);
+    const segment = { seqs, lengths: part, ...codeRows(tables, rowsOf, part, seqs, codes?.subarray(row, row + rows)) };
     segments.push(segment);
     diskBytes += codedVectorBytes(segment);
     doc = end;
@@ -42,8 +44,7 @@ export function openStored(tables: { table: CentroidTable; codec: ResidualCodec 
   return corpus;
 }
 
-/** Bytes a search holds for one corpus: the kernels' WebAssembly memory, the corpus's JavaScript arrays, the shared tables. */
-export function searchBytes(corpus: CompressedCorpus, kernelBytes: number): { wasm: number; heap: number; tables: number; total: number } {
-  const tables = tableBytes({ table: corpus.table, codec: corpus.codec });
-  return { wasm: kernelBytes, heap: corpus.heapBytes, tables, total: kernelBytes + corpus.heapBytes + tables };
+/** Bytes a search holds for one corpus: the kernels' WebAssembly memory and what the corpus holds in JavaScript (tables included). */
+export function searchBytes(corpus: CompressedCorpus, kernelBytes: number): { wasm: number; heap: number; total: number } {
+  return { wasm: kernelBytes, heap: corpus.heapBytes, total: kernelBytes + corpus.heapBytes };
 }
