@@ -164,7 +164,10 @@ export class CompressedCorpus {
   /** Drops the token columns (wherever they are): the corpus is not read again (it was replaced or cleared). */
   close(): void {
     this.columns.release();
-    this.columns = new HeapColumns(this.residualBytes, new Float32Array(this.centroidCount * this.dim));
+    this.columns = new HeapColumns(this.residualBytes, new Float32Array(0));
+    this.lists = new InvertedLists(this.centroidCount);
+    this.seqList = new Uint32Array(0);
+    this.liveMask = new Uint8Array(0);
     this.count = 0;
     this.live = 0;
     this.tokenCount = 0;
