@@ -26,8 +26,14 @@ export interface CompressedKernels extends Disposable {
   /** Threads that run the kernels (1: no helper threads). */
   readonly threads: number;
   /**
-   * `searchCompressed(corpus, query, options)` on the kernels: same stages, defaults and result. The corpus is
-   * copied into WebAssembly memory on first use and its appends on later ones (another corpus replaces it).
+   * Bytes of WebAssembly memory the kernels hold: the corpus last searched (its token columns live there, not in
+   * JavaScript arrays, from its first search on), its tables, scratch, and room left.
+   */
+  readonly memoryBytes: number;
+  /**
+   * `searchCompressed(corpus, query, options)` on the kernels: same stages, defaults and result. The corpus's
+   * token columns move into WebAssembly memory on first use (one copy: its appends are written there); another
+   * corpus searched later takes its place, and the previous one's columns move back to JavaScript arrays.
    * A dimension that is not a multiple of 4 runs the TypeScript search.
    */
   search(corpus: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult>;
@@ -68,6 +74,10 @@ class WasmCompressedKernels implements CompressedKernels {
 
   get threads(): number {
     return this.runner.threads;
+  }
+
+  get memoryBytes(): number {
+    return this.runner.arena.memory.buffer.byteLength;
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {

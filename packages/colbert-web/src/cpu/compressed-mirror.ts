@@ -1,8 +1,14 @@
 import type { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
+import type { ColumnSizes, ColumnViews, TokenColumns } from '../scoring/compressed/token-columns.js';
 import type { WasmArena } from './wasm-arena.js';
 
-/** Room left for appends when a corpus is laid out, as a fraction of what it holds. */
-const HEADROOM = 0.125;
+/**
+ * Room left for appends when the columns are laid out or grown, as a fraction of what they hold: small, since it
+ * counts against the memory goal (≤ 1.15 × the bytes on disk); a grow past it moves the columns up in place.
+ */
+const HEADROOM = 1 / 64;
+
+const align = (bytes: number): number => (bytes + 15) & ~15;
 
 /**
  * Per residual byte p and value v, the weights of the dimensions packed in it: 4 f32 at nbits 2 (16 bytes), 2 at
@@ -25,33 +31,64 @@ function decodeTable(corpus: CompressedCorpus): Float32Array {
   return table;
 }
 
+/** Region addresses and capacities of the three columns. */
+interface Regions {
+  tokenStart: number;
+  codes: number;
+  residuals: number;
+  documentRoom: number;
+  tokenRoom: number;
+  end: number;
+}
+
+function regionsAt(at: number, documentRoom: number, tokenRoom: number, residualBytes: number): Regions {
+  const tokenStart = align(at);
+  const codes = align(tokenStart + 4 * (documentRoom + 1));
+  const residuals = align(codes + 4 * tokenRoom);
+  return { tokenStart, codes, residuals, documentRoom, tokenRoom, end: residuals + residualBytes * tokenRoom };
+}
+
+function roomFor(sizes: ColumnSizes): { documents: number; tokens: number } {
+  return { documents: Math.ceil(sizes.documents * (1 + HEADROOM)) + 16, tokens: Math.ceil(sizes.tokens * (1 + HEADROOM)) + 1024 };
+}
+
 /**
  * A compressed corpus's search tables in WebAssembly memory (the kernels read nothing else): centroids, codec
- * weights, the per-byte decode table, token offsets, codes and residuals, with room for appends. The corpus stays
- * the source of truth: `sync` copies the documents appended since; anything else (another corpus, a compacted
- * one, more than the room left) is laid out again from the start of the arena.
+ * weights, the per-byte decode table, and the corpus's own token columns (offsets, codes, residuals), which the
+ * corpus moves here (`corpus.moveColumns(mirror)`) so kernels and corpus share one copy. Appends write straight
+ * into it; past the room left the columns grow in place (the memory grows, residuals then codes move up), unless
+ * a kernel may be reading them (`busy`): then they are copied higher up and moved back down by `settle`.
  *
  * @example
- * const mirror = CompressedMirror.lay(arena, corpus);
- * if (!mirror.sync(corpus)) mirror = CompressedMirror.lay(arena, corpus);
+ * const mirror = CompressedMirror.lay(arena, corpus); // corpus.columnStore === mirror now
  */
-export class CompressedMirror {
-  private documents = 0;
+export class CompressedMirror implements TokenColumns {
+  /** Set while a kernel may read the columns: a grow must not move them then. */
+  busy = false;
+  /** Changes whenever the columns move (the arena above them, scratch included, is lost then). */
+  generation = 0;
+  private regions: Regions;
+  private relocated = false;
+  private released = false;
+  /** Where the columns start when they are not relocated (right above the tables). */
+  private readonly base: number;
 
   private constructor(
     private readonly arena: WasmArena,
     readonly corpus: CompressedCorpus,
-    readonly centroids: number,
+    /** Address of the fine centroids. */
+    readonly centroidsAt: number,
     readonly weights: number,
     readonly decode: number,
-    readonly tokenStart: number,
-    readonly codes: number,
-    readonly residuals: number,
-    private readonly documentRoom: number,
-    private readonly tokenRoom: number,
-  ) {}
+  ) {
+    const room = roomFor({ documents: corpus.size, tokens: corpus.tokens });
+    this.base = align(arena.used);
+    this.regions = regionsAt(this.base, room.documents, room.tokens, corpus.residualBytes);
+    arena.setTop(this.regions.end);
+    arena.u32(this.regions.tokenStart, 1)[0] = 0;
+  }
 
-  /** Forgets everything in `arena` and lays `corpus` out at its start. */
+  /** Forgets everything in `arena`, lays the tables out at its start, and moves `corpus`'s columns in. */
   static lay(arena: WasmArena, corpus: CompressedCorpus): CompressedMirror {
     arena.reset();
     const put = (values: Float32Array): number => {
@@ -59,32 +96,86 @@ export class CompressedMirror {
       arena.f32(at, values.length).set(values);
       return at;
     };
-    const centroids = put(corpus.table.centroids);
-    const weights = put(corpus.codec.weights);
-    const decode = put(decodeTable(corpus));
-    const documentRoom = Math.ceil(corpus.size * (1 + HEADROOM)) + 16;
-    const tokenRoom = Math.ceil(corpus.tokens * (1 + HEADROOM)) + 1024;
-    const tokenStart = arena.alloc(4 * (documentRoom + 1));
-    const codes = arena.alloc(4 * tokenRoom);
-    const residuals = arena.alloc(corpus.residualBytes * tokenRoom);
-    arena.u32(tokenStart, 1)[0] = 0;
-    const mirror = new CompressedMirror(arena, corpus, centroids, weights, decode, tokenStart, codes, residuals, documentRoom, tokenRoom);
-    mirror.sync(corpus);
+    const mirror = new CompressedMirror(arena, corpus, put(corpus.table.centroids), put(corpus.codec.weights), put(decodeTable(corpus)));
+    corpus.moveColumns(mirror);
     return mirror;
   }
 
-  /** Copies the documents `corpus` (this mirror's) gained since; false when it is another corpus or they do not fit. */
-  sync(corpus: CompressedCorpus): boolean {
-    if (corpus !== this.corpus || corpus.size > this.documentRoom || corpus.tokens > this.tokenRoom) return false;
-    if (corpus.size === this.documents) return true;
-    const { arena } = this;
-    const from = corpus.tokenStart[this.documents]!;
-    const to = corpus.tokens;
-    arena.u32(this.tokenStart, corpus.size + 1).set(corpus.tokenStart.subarray(this.documents + 1), this.documents + 1);
-    arena.u32(this.codes, to).set(corpus.codes.subarray(from), from);
-    const bytes = corpus.residualBytes;
-    arena.bytes.set(corpus.residuals.subarray(from * bytes), this.residuals + from * bytes);
-    this.documents = corpus.size;
-    return true;
+  get tokenStart(): number {
+    return this.regions.tokenStart;
+  }
+  get codes(): number {
+    return this.regions.codes;
+  }
+  get residuals(): number {
+    return this.regions.residuals;
+  }
+  /** False once the corpus moved its columns elsewhere or was closed. */
+  get holds(): boolean {
+    return !this.released;
+  }
+
+  centroids(): Float32Array {
+    return this.arena.f32(this.centroidsAt, this.corpus.centroidCount * this.corpus.dim);
+  }
+
+  view(sizes: ColumnSizes): ColumnViews {
+    const { tokenStart, codes, residuals } = this.regions;
+    return {
+      starts: this.arena.u32(tokenStart, sizes.documents + 1),
+      codes: this.arena.u32(codes, sizes.tokens),
+      residuals: this.arena.bytes.subarray(residuals, residuals + sizes.tokens * this.corpus.residualBytes),
+    };
+  }
+
+  reserve(used: ColumnSizes, needed: ColumnSizes): void {
+    const { documentRoom, tokenRoom } = this.regions;
+    if (needed.documents <= documentRoom && needed.tokens <= tokenRoom) return;
+    // Never less room than now: every region then moves up (or stays), which the copy order relies on.
+    const wanted = roomFor(needed);
+    const room = { documents: Math.max(wanted.documents, documentRoom), tokens: Math.max(wanted.tokens, tokenRoom) };
+    const bytes = this.corpus.residualBytes;
+    if (this.busy) {
+      // Kernels on helper threads may be reading the current regions: copy the columns above everything instead.
+      this.moveRegions(regionsAt(this.arena.used, room.documents, room.tokens, bytes), used);
+      this.relocated = true;
+    } else {
+      this.moveRegions(regionsAt(this.regions.tokenStart, room.documents, room.tokens, bytes), used);
+    }
+  }
+
+  /** Moves columns copied above the scratch (a grow while `busy`) back down next to the tables. */
+  settle(): void {
+    if (!this.relocated || this.busy) return;
+    const { documentRoom, tokenRoom } = this.regions;
+    this.moveRegions(regionsAt(this.base, documentRoom, tokenRoom, this.corpus.residualBytes), { documents: this.corpus.size, tokens: this.corpus.tokens });
+    this.relocated = false;
+  }
+
+  get allocatedBytes(): number {
+    return this.regions.end - this.centroidsAt;
+  }
+
+  release(): void {
+    this.released = true;
+  }
+
+  /**
+   * Copies the used part of each column to `next` (memmove: the regions keep their order, so moving the last one
+   * first when going up, the first one first when going down, never overwrites what is still to be copied), and
+   * makes the arena end where `next` does (scratch above the old regions is lost: `generation` changes).
+   */
+  private moveRegions(next: Regions, used: ColumnSizes): void {
+    const from = this.regions;
+    const spans = [
+      { from: from.tokenStart, to: next.tokenStart, bytes: 4 * (used.documents + 1) },
+      { from: from.codes, to: next.codes, bytes: 4 * used.tokens },
+      { from: from.residuals, to: next.residuals, bytes: this.corpus.residualBytes * used.tokens },
+    ];
+    this.arena.setTop(next.end);
+    const bytes = this.arena.bytes;
+    for (const span of next.codes > from.codes ? spans.reverse() : spans) bytes.copyWithin(span.to, span.from, span.from + span.bytes);
+    this.regions = next;
+    this.generation++;
   }
 }

@@ -17,7 +17,7 @@ export const JOB_BYTES = 1024;
  */
 export class KernelRunner {
   private mirror: CompressedMirror | undefined;
-  private scratch = { at: 0, bytes: 0 };
+  private scratch: { at: number; bytes: number; generation: number; mirror: CompressedMirror | undefined } = { at: 0, bytes: 0, generation: 0, mirror: undefined };
 
   constructor(
     readonly arena: WasmArena,
@@ -30,19 +30,55 @@ export class KernelRunner {
     return (this.pool?.size ?? 0) + 1;
   }
 
-  /** `corpus` in the arena, copied (or its appends) if it is not there yet; scratch taken before is lost then. */
+  /**
+   * The mirror holding `corpus`'s columns, laid out (the corpus's columns moved in) if it is not this runner's
+   * yet; the corpus held before moves its columns back to JavaScript arrays first. Scratch taken before is lost
+   * when the columns were laid out or moved.
+   */
   mirrorOf(corpus: CompressedCorpus): CompressedMirror {
-    if (!this.mirror?.sync(corpus)) {
+    const held = this.mirror;
+    if (held?.holds && held.corpus === corpus) held.settle();
+    else {
+      if (held?.holds) held.corpus.moveColumns();
       this.mirror = CompressedMirror.lay(this.arena, corpus);
-      this.scratch = { at: 0, bytes: 0 };
     }
-    return this.mirror;
+    const mirror = this.mirror!;
+    if (this.scratch.generation !== mirror.generation || this.scratch.mirror !== mirror) this.scratch = { at: 0, bytes: 0, generation: mirror.generation, mirror };
+    return mirror;
   }
 
-  /** Forgets the corpus and the scratch: the whole arena is the caller's (assignment lays out its own tables). */
+  /**
+   * Runs `operation` with `corpus` laid out and its columns pinned (a grow copies them elsewhere instead of moving
+   * them while kernels on other threads may read them).
+   */
+  async withCorpus<T>(corpus: CompressedCorpus, operation: (mirror: CompressedMirror) => Promise<T>): Promise<T> {
+    const mirror = this.mirrorOf(corpus);
+    mirror.busy = true;
+    try {
+      return await operation(mirror);
+    } finally {
+      mirror.busy = false;
+    }
+  }
+
+  /**
+   * Runs `operation` on regions it allocates above everything laid out, given back when it ends (assignment lays
+   * out its tables there, and a corpus held here stays where it is).
+   */
+  async temporarily<T>(operation: () => Promise<T>): Promise<T> {
+    const top = this.arena.used;
+    try {
+      return await operation();
+    } finally {
+      this.arena.setTop(top);
+    }
+  }
+
+  /** Forgets the corpus (its columns move back to JavaScript arrays) and the scratch. */
   clear(): void {
+    if (this.mirror?.holds) this.mirror.corpus.moveColumns();
     this.mirror = undefined;
-    this.scratch = { at: 0, bytes: 0 };
+    this.scratch = { at: 0, bytes: 0, generation: 0, mirror: undefined };
     this.arena.reset();
   }
 
@@ -50,7 +86,7 @@ export class KernelRunner {
   scratchAt(bytes: number): number {
     if (this.scratch.bytes < bytes) {
       const size = Math.max(bytes, 2 * this.scratch.bytes, 1 << 16);
-      this.scratch = { at: this.arena.alloc(size), bytes: size };
+      this.scratch = { ...this.scratch, at: this.arena.alloc(size), bytes: size };
     }
     return this.scratch.at;
   }
@@ -70,6 +106,9 @@ export class KernelRunner {
   }
 
   dispose(): void {
+    // A corpus held here stays searchable (on the TypeScript search, or other kernels).
+    if (this.mirror?.holds) this.mirror.corpus.moveColumns();
+    this.mirror = undefined;
     this.pool?.dispose();
   }
 }

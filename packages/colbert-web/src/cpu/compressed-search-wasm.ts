@@ -4,6 +4,7 @@ import { allowedMask, type CompressedSearchOptions, type CompressedSearchResult 
 import { pruningDefaults } from '../scoring/compressed/search-defaults.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
 import { bestIndices } from './best-indices.js';
+import type { CompressedMirror } from './compressed-mirror.js';
 import { JOB, type KernelRunner } from './compressed-runner.js';
 
 /** Where `probe` leaves the length of its list (field 12 of the job block). */
@@ -47,6 +48,11 @@ function layoutScratch(runner: KernelRunner, corpus: CompressedCorpus, padded: n
  */
 export async function searchCompressedWasm(runner: KernelRunner, corpus: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult> {
   if (query.dim !== corpus.dim) throw new ColbertError(ErrorCode.InvalidInput, `query: dim ${query.dim} differs from the index's ${corpus.dim}.`, { subject: 'query' });
+  return runner.withCorpus(corpus, (mirror) => searchLaidOut(runner, mirror, query, options));
+}
+
+async function searchLaidOut(runner: KernelRunner, mirror: CompressedMirror, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult> {
+  const { corpus } = mirror;
   const k = Math.max(0, Math.floor(options.k));
   const allowed = allowedMask(corpus, options.only);
   const { dim, rows } = query;
@@ -57,7 +63,6 @@ export async function searchCompressedWasm(runner: KernelRunner, corpus: Compres
   const nprobe = Math.min(centroids, Math.max(1, options.nprobe ?? defaults.nprobe));
   const ndocs = Math.max(k, options.ndocs ?? defaults.ndocs);
   const { arena } = runner;
-  const mirror = runner.mirrorOf(corpus);
   const at = layoutScratch(runner, corpus, padded, nprobe);
 
   const q = arena.f32(at.query!, padded * dim);
@@ -68,11 +73,11 @@ export async function searchCompressedWasm(runner: KernelRunner, corpus: Compres
   for (let r = 0; r < rows; r++) for (let i = 0; i < dim; i++) qt[i * padded + r] = query.values[r * dim + i]!;
   await runner.run('residualTable', [0, 1, 0, at.transposed!, groups, dim, corpus.nbits, mirror.weights, at.table!]);
   const chunk = Math.max(1, Math.min(64, Math.ceil(centroids / (runner.threads * 32))));
-  await runner.run('centroidScores', [0, chunk, 0, at.query!, groups, dim, mirror.centroids, centroids, at.scores!, rows, at.cmax!]);
+  await runner.run('centroidScores', [0, chunk, 0, at.query!, groups, dim, mirror.centroidsAt, centroids, at.scores!, rows, at.cmax!]);
 
   const exactStage = async (count: number): Promise<Float64Array> => {
     const chunkDocs = Math.max(1, Math.min(16, Math.ceil(count / (runner.threads * 8))));
-    await runner.run('exactScores', [0, chunkDocs, 0, at.docs!, count, mirror.tokenStart, mirror.codes, at.scores!, groups, rows, mirror.residuals, corpus.residualBytes, at.table!, mirror.centroids, mirror.decode, dim, corpus.nbits, at.best!, 4 * padded, at.out!]);
+    await runner.run('exactScores', [0, chunkDocs, 0, at.docs!, count, mirror.tokenStart, mirror.codes, at.scores!, groups, rows, mirror.residuals, corpus.residualBytes, at.table!, mirror.centroidsAt, mirror.decode, dim, corpus.nbits, at.best!, 4 * padded, at.out!]);
     return arena.f64(at.out!, count);
   };
   const finish = async (count: number, candidates: number, pruned: boolean): Promise<CompressedSearchResult> => {

@@ -49,6 +49,7 @@ export async function warmUpCompressed(runner: KernelRunner): Promise<void> {
       await searchCompressedWasm(runner, corpus, query, { k: 10, nprobe: 4, ndocs: 128 });
       await searchCompressedWasm(runner, corpus, query, { k: 10, exact: true });
     }
+    corpus.close();
   }
   runner.clear();
 }

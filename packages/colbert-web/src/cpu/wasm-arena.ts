@@ -41,11 +41,19 @@ export class WasmArena {
   /** A 16-byte-aligned region of `bytes` bytes, growing the memory if needed. */
   alloc(bytes: number): number {
     const at = (this.top + 15) & ~15;
-    const end = at + bytes;
+    this.setTop(at + bytes);
+    return at;
+  }
+
+  /**
+   * Makes `end` the top (what `alloc` hands out next starts there), growing the memory if needed; lowering it
+   * forgets what lay above (a corpus mirror moving its columns, a temporary region given back).
+   */
+  setTop(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      // Grow by at least half again, so many small appends cost amortised O(1) grows.
-      const pages = Math.max(Math.ceil((end - have) / PAGE), Math.ceil(have / PAGE / 2));
+      // Grow by at least a sixteenth again, so many small appends cost amortised O(1) grows with little slack.
+      const pages = Math.max(Math.ceil((end - have) / PAGE), Math.ceil(have / PAGE / 16));
       try {
         this.memory.grow(Math.min(pages, MAX_SHARED_PAGES - have / PAGE));
       } catch (cause) {
@@ -55,8 +63,7 @@ export class WasmArena {
         throw new ColbertError(ErrorCode.BackendFailed, `The CPU scorer needs ${end} bytes of WebAssembly memory, over the 4 GiB limit; use int8 precision or fewer documents.`);
       }
     }
-    this.top = end;
-    return at;
+    this.top = Math.max(this.base, end);
   }
 
   /** Forgets every allocation above the header. */

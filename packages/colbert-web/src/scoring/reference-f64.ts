@@ -13,9 +13,8 @@ import type { F32TokenMatrix, TokenMatrix } from './token-matrix.js';
  *   (q_scale · d_scale) · Σ q_int · d_int — the integer dot product the kernels compute exactly.
  */
 
-/** Stored rows → float64 values (int8: integer × scale). */
-export function decodeTokens(matrix: TokenMatrix): Float64Array {
-  const out = new Float64Array(matrix.values.length);
+/** Stored rows → float64 values (int8: integer × scale), or into `out` (a Float32Array rounds each value once). */
+export function decodeTokens<T extends Float64Array | Float32Array = Float64Array>(matrix: TokenMatrix, out: T = new Float64Array(matrix.values.length) as T): T {
   if (matrix.precision === 'f32') out.set(matrix.values);
   else if (matrix.precision === 'f16') for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(matrix.values[i]!);
   else for (let i = 0; i < out.length; i++) out[i] = matrix.values[i]! * matrix.scales[Math.floor(i / matrix.dim)]!;

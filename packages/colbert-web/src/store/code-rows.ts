@@ -9,9 +9,12 @@ import type { CentroidTable } from '../scoring/compressed/train-centroids.js';
 import { decodeTokens } from '../scoring/reference-f64.js';
 import type { TokenMatrix } from '../scoring/token-matrix.js';
 
-/** The float32 rows of stored vectors (int8: integer × scale, rounded once), as compression codes them. */
+/**
+ * The float32 rows of stored vectors (int8: integer × scale in float64, rounded once), as compression codes them:
+ * decoded straight into float32 (no float64 copy of the segment).
+ */
 export function float32Rows(tokens: TokenMatrix): Float32Array {
-  return Float32Array.from(decodeTokens(tokens));
+  return decodeTokens(tokens, new Float32Array(tokens.values.length));
 }
 
 /**
@@ -37,10 +40,13 @@ export async function gatherRows(segments: readonly { readonly tokens: number }[
   return outs;
 }
 
-/** Codes float32 rows of documents (`lengths` rows each, sequence numbers `seqs`) with trained tables. */
-export function codeRows(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, seqs: Uint32Array): { codes: Uint32Array; residuals: Uint8Array } {
+/**
+ * Codes float32 rows of documents (`lengths` rows each, sequence numbers `seqs`) with trained tables (`codes`: the
+ * centroid assignment, if already made, e.g. by the WASM kernel).
+ */
+export function codeRows(tables: { table: CentroidTable; codec: ResidualCodec }, vectors: Float32Array, lengths: Uint32Array, seqs: Uint32Array, codes?: Uint32Array): { codes: Uint32Array; residuals: Uint8Array } {
   const corpus = CompressedCorpus.create(tables.table, tables.codec);
-  corpus.append({ vectors, lengths, seqs });
+  corpus.append({ vectors, lengths, seqs }, codes);
   return { codes: corpus.codes, residuals: corpus.residuals };
 }
 

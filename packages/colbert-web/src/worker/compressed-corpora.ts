@@ -83,11 +83,13 @@ export class CompressedCorpora {
         const fresh = c.compact();
         this.corpora.set(id, fresh);
         this.placement.replaced(c, fresh);
-      }
+      } else continue;
+      c.close(); // frees its columns where they are (the kernels' memory, so they are not copied back out)
     }
   }
 
   clear(): void {
+    for (const c of this.corpora.values()) c.close();
     this.corpora.clear();
     this.placement.clear();
   }

@@ -5,6 +5,7 @@ import { validateCodedRows, validateSharedTables, validateTables, type Compresse
 import { ensureCapacity } from './growable.js';
 import { InvertedLists } from './inverted-lists.js';
 import { encodeResidual, residualBytes, type ResidualCodec } from './residual-codec.js';
+import { HeapColumns, moveColumns, type TokenColumns } from './token-columns.js';
 import { sortedPosition } from '../sorted-position.js';
 import type { CentroidTable } from './train-centroids.js';
 
@@ -33,22 +34,40 @@ export class CompressedCorpus {
   readonly nbits: number;
   readonly residualBytes: number;
   private seqList = new Uint32Array(0);
-  private starts = Uint32Array.of(0);
-  private codeList = new Uint32Array(0);
-  private residualList = new Uint8Array(0);
+  private columns: TokenColumns;
+  private tokenCount = 0;
   private liveMask = new Uint8Array(0);
   private count = 0;
   private live = 0;
   private lists: InvertedLists;
+  /** The coarse level as given (the fine centroids are with `columns`). */
+  private readonly coarse: Pick<CentroidTable, 'coarse' | 'coarseStart'>;
+  readonly centroidCount: number;
 
   private constructor(
-    readonly table: CentroidTable,
+    table: CentroidTable,
     readonly codec: ResidualCodec,
   ) {
+    this.coarse = { coarse: table.coarse, coarseStart: table.coarseStart };
     this.dim = table.dim;
     this.nbits = codec.nbits;
     this.residualBytes = residualBytes(this.dim, this.nbits);
+    this.centroidCount = table.centroids.length / this.dim;
     this.lists = new InvertedLists(this.centroidCount);
+    this.columns = new HeapColumns(this.residualBytes, table.centroids);
+  }
+
+  /**
+   * The centroid tables. The fine centroids live with the token columns (in the kernels' memory once moved
+   * there, so they are held once): take `table.centroids` afresh rather than keeping it across appends.
+   */
+  get table(): CentroidTable {
+    return { dim: this.dim, coarse: this.coarse.coarse, coarseStart: this.coarse.coarseStart, centroids: this.columns.centroids() };
+  }
+
+  /** The tables with centroids that stay valid whatever happens to this corpus (copied out of the kernels' memory). */
+  private ownTable(): CentroidTable {
+    return this.columns instanceof HeapColumns ? this.table : { ...this.table, centroids: this.table.centroids.slice() };
   }
 
   /** An empty corpus coded with `table` and `codec`. */
@@ -66,9 +85,6 @@ export class CompressedCorpus {
     return corpus;
   }
 
-  get centroidCount(): number {
-    return this.table.centroids.length / this.dim;
-  }
   /** Documents held, tombstoned ones included until `compact()`. */
   get size(): number {
     return this.count;
@@ -78,20 +94,27 @@ export class CompressedCorpus {
     return this.live;
   }
   get tokens(): number {
-    return this.starts[this.count]!;
+    return this.tokenCount;
   }
   get seqs(): Uint32Array {
     return this.seqList.subarray(0, this.count);
   }
   /** size + 1 token offsets. */
   get tokenStart(): Uint32Array {
-    return this.starts.subarray(0, this.count + 1);
+    return this.columns.view(this.sizes).starts;
   }
   get codes(): Uint32Array {
-    return this.codeList.subarray(0, this.tokens);
+    return this.columns.view(this.sizes).codes;
   }
   get residuals(): Uint8Array {
-    return this.residualList.subarray(0, this.tokens * this.residualBytes);
+    return this.columns.view(this.sizes).residuals;
+  }
+  /** Offsets, codes and residuals at once (views valid until the next append or `moveColumns`). */
+  get tokenColumns(): { starts: Uint32Array; codes: Uint32Array; residuals: Uint8Array } {
+    return this.columns.view(this.sizes);
+  }
+  private get sizes(): { documents: number; tokens: number } {
+    return { documents: this.count, tokens: this.tokenCount };
   }
   /** 1 per live document position. */
   get liveDocuments(): Uint8Array {
@@ -109,6 +132,45 @@ export class CompressedCorpus {
   get bytes(): number {
     const shared = this.table.centroids.byteLength + this.table.coarse.byteLength + this.table.coarseStart.byteLength + this.codec.cutoffs.byteLength + this.codec.weights.byteLength;
     return this.tokens * (4 + this.residualBytes) + this.count * 9 + 4 + this.lists.bytes + shared;
+  }
+
+  /**
+   * Bytes this corpus allocates in JavaScript memory, room for appends included: sequence numbers, live mask,
+   * inverted lists, the coarse and codec tables, and the fine centroids and token columns while they are
+   * JavaScript arrays (not once they live in the kernels' memory).
+   */
+  get heapBytes(): number {
+    const columns = this.columns instanceof HeapColumns ? this.columns.allocatedBytes : 0;
+    const tables = this.coarse.coarse.byteLength + this.coarse.coarseStart.byteLength + this.codec.cutoffs.byteLength + this.codec.weights.byteLength;
+    return this.seqList.byteLength + this.liveMask.byteLength + this.lists.allocatedBytes + columns + tables;
+  }
+
+  /** Where the token columns are: the corpus's own arrays, or those `moveColumns` gave it. */
+  get columnStore(): TokenColumns {
+    return this.columns;
+  }
+
+  /**
+   * Moves the token columns into `columns` (copied, then the old ones released), e.g. into the WebAssembly memory
+   * the kernels read, so there is one copy; no argument moves them back into JavaScript arrays.
+   */
+  moveColumns(columns?: TokenColumns): void {
+    columns ??= new HeapColumns(this.residualBytes, this.table.centroids.slice());
+    if (columns === this.columns) return;
+    moveColumns(this.columns, columns, this.sizes);
+    this.columns = columns;
+  }
+
+  /** Drops the token columns (wherever they are): the corpus is not read again (it was replaced or cleared). */
+  close(): void {
+    this.columns.release();
+    this.columns = new HeapColumns(this.residualBytes, new Float32Array(0));
+    this.lists = new InvertedLists(this.centroidCount);
+    this.seqList = new Uint32Array(0);
+    this.liveMask = new Uint8Array(0);
+    this.count = 0;
+    this.live = 0;
+    this.tokenCount = 0;
   }
 
   /** Position of a sequence number, or −1 (binary search: sequence numbers increase with position). */
@@ -164,13 +226,14 @@ export class CompressedCorpus {
 
   /** A corpus holding only the live documents, same centroids and codec, same sequence numbers. */
   compact(): CompressedCorpus {
-    const kept = new CompressedCorpus(this.table, this.codec);
+    const kept = new CompressedCorpus(this.ownTable(), this.codec);
     const bytes = this.residualBytes;
+    const { starts, codes, residuals } = this.tokenColumns;
     for (let d = 0; d < this.count; d++) {
       if (this.liveMask[d] === 0) continue;
-      const from = this.starts[d]!;
-      const to = this.starts[d + 1]!;
-      kept.load(this.seqList.subarray(d, d + 1), Uint32Array.of(0, to - from), this.codeList.subarray(from, to), this.residualList.subarray(from * bytes, to * bytes));
+      const from = starts[d]!;
+      const to = starts[d + 1]!;
+      kept.load(this.seqList.subarray(d, d + 1), Uint32Array.of(0, to - from), codes.subarray(from, to), residuals.subarray(from * bytes, to * bytes));
     }
     return kept;
   }
@@ -180,7 +243,7 @@ export class CompressedCorpus {
     const removed: number[] = [];
     for (let d = 0; d < this.count; d++) if (this.liveMask[d] === 0) removed.push(this.seqList[d]!);
     return {
-      centroids: this.table,
+      centroids: this.ownTable(),
       codec: this.codec,
       seqs: this.seqs.slice(),
       tokenStart: this.tokenStart.slice(),
@@ -197,19 +260,19 @@ export class CompressedCorpus {
     const tokens = base + codes.length;
     this.seqList = ensureCapacity(this.seqList, this.count, this.count + documents);
     this.liveMask = ensureCapacity(this.liveMask, this.count, this.count + documents);
-    this.starts = ensureCapacity(this.starts, this.count + 1, this.count + documents + 1);
-    this.codeList = ensureCapacity(this.codeList, base, tokens);
-    this.residualList = ensureCapacity(this.residualList, base * this.residualBytes, tokens * this.residualBytes);
-    this.codeList.set(codes, base);
-    this.residualList.set(residuals, base * this.residualBytes);
+    this.columns.reserve(this.sizes, { documents: this.count + documents, tokens });
+    const held = this.columns.view({ documents: this.count + documents, tokens });
+    held.codes.set(codes, base);
+    held.residuals.set(residuals, base * this.residualBytes);
     for (let i = 0; i < documents; i++) {
       const doc = this.count + i;
       this.seqList[doc] = seqs[i]!;
       this.liveMask[doc] = 1;
-      this.starts[doc + 1] = base + starts[i + 1]!;
+      held.starts[doc + 1] = base + starts[i + 1]!;
       for (let t = starts[i]!; t < starts[i + 1]!; t++) this.lists.add(codes[t]!, doc);
     }
     this.count += documents;
+    this.tokenCount = tokens;
     this.live += documents;
   }
 }

@@ -15,10 +15,13 @@ import { pruningDefaults } from './search-defaults.js';
 export function referenceDecodeToken(corpus: CompressedCorpus, t: number): Float64Array {
   const { dim, nbits } = corpus;
   const code = corpus.codes[t]!;
+  // Views taken once: the corpus derives them afresh on every access (its columns may live in WebAssembly memory).
+  const residuals = corpus.residuals;
+  const centroids = corpus.table.centroids;
   const out = new Float64Array(dim);
   for (let i = 0; i < dim; i++) {
-    const bucket = residualBucket(corpus.residuals, t * corpus.residualBytes, i, nbits);
-    out[i] = corpus.table.centroids[code * dim + i]! + corpus.codec.weights[i * 2 ** nbits + bucket]!;
+    const bucket = residualBucket(residuals, t * corpus.residualBytes, i, nbits);
+    out[i] = centroids[code * dim + i]! + corpus.codec.weights[i * 2 ** nbits + bucket]!;
   }
   let norm = 0;
   for (let i = 0; i < dim; i++) norm += out[i]! * out[i]!;
@@ -55,12 +58,13 @@ export function referenceSearchCompressed(corpus: CompressedCorpus, query: F32To
   let finalists = allowed;
   if (!options.exact) {
     const centroidCount = corpus.centroidCount;
+    const centroids = corpus.table.centroids;
     const centroidScore: number[][] = [];
     for (let t = 0; t < rows; t++) {
       const row: number[] = [];
       for (let c = 0; c < centroidCount; c++) {
         let dot = 0;
-        for (let i = 0; i < dim; i++) dot += q[t * dim + i]! * corpus.table.centroids[c * dim + i]!;
+        for (let i = 0; i < dim; i++) dot += q[t * dim + i]! * centroids[c * dim + i]!;
         row.push(dot);
       }
       centroidScore.push(row);
