@@ -32,6 +32,7 @@ export class Encoder {
     readonly tokenizer: ColbertTokenizer,
     private readonly session: OrtSession,
     private readonly maxBatchTokens: number,
+    private readonly int8Compute: boolean,
   ) {}
 
   /** Builds the encoder of a loaded checkpoint on onnxruntime-web. */
@@ -58,18 +59,20 @@ export class Encoder {
     const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint, { int8Compute: int8 && cpu });
     onProgress?.({ phase: 'load', step: 'graph', loaded: 1, total: 1 });
     throwIfAborted(signal);
+    let int8Compute = int8 && cpu;
     let session = network instanceof Uint8Array ? await createSession(network, sessionOptions) : await createExportSession(network, sessionOptions, createSession);
     if (int8 && !cpu && session.backend.name === 'wasm' && !isExportCheckpoint(checkpoint)) {
       await session.release();
       throwIfAborted(signal);
       session = await createSession(buildEncoderGraph(checkpoint, { int8Compute: true }), { ...sessionOptions, backend: 'wasm' });
+      int8Compute = true;
     }
     onProgress?.({ phase: 'load', step: 'session', loaded: 1, total: 1 });
     const maxBatchTokens = options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS;
     if (!Number.isSafeInteger(maxBatchTokens) || maxBatchTokens < 1) {
       throw new ColbertError(ErrorCode.InvalidInput, `maxBatchTokens must be a positive integer (got ${String(maxBatchTokens)}).`, { subject: 'maxBatchTokens' });
     }
-    return new Encoder(checkpoint, tokenizer, session, maxBatchTokens);
+    return new Encoder(checkpoint, tokenizer, session, maxBatchTokens, int8Compute);
   }
 
   get backend(): BackendInfo {
@@ -86,6 +89,7 @@ export class Encoder {
       documentLength: settings.documentLength,
       layers: backbone.config.numLayers,
       hiddenSize: backbone.config.hiddenSize,
+      int8Compute: this.int8Compute,
     };
   }
 

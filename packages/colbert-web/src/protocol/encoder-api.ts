@@ -153,6 +153,8 @@ export interface ModelInfo {
   readonly documentLength: number;
   readonly layers: number;
   readonly hiddenSize: number;
+  /** Whether the backbone's Linears compute in int8 (an int8 checkpoint on a CPU backend; see `LoadOptions.int8Compute`). */
+  readonly int8Compute: boolean;
 }
 
 /**
