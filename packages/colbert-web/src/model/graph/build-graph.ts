@@ -84,7 +84,7 @@ export function buildEncoderGraph(checkpoint: Checkpoint, options: EncoderGraphO
  * const int8Compute = backend !== 'webgpu' && hasInt8Linears(checkpoint.backbone);
  */
 export function hasInt8Linears(backbone: Backbone): boolean {
-  return backbone.weights.layers.some((layer: object) => Object.values(layer).some((part) => (part as { int8?: unknown }).int8 !== undefined));
+  return backbone.weights.layers.some((layer: object) => Object.values(layer).some((part) => (part as { int8?: unknown } | undefined)?.int8 !== undefined));
 }
 
 /**
