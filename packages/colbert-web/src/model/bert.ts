@@ -32,10 +32,17 @@ export interface Linear {
   readonly int8?: Int8Rows;
 }
 
-/** A Linear's weight fields from its tensor, read lazily so int8 and 4-bit weights are never widened unless asked for. */
-export function linearWeight(tensor: Tensor): Pick<Linear, 'weight' | 'q4' | 'int8'> {
-  if (!tensor.q4 && !tensor.int8) return { weight: tensor.data };
+/**
+ * A Linear from its weight tensor and its other fields, the float32 weight read lazily (a getter, never spread) so
+ * int8 and 4-bit weights are not widened, nor kept widened, unless something reads `weight`.
+ *
+ * @example
+ * const query = linearWeight(tensors.get('…query.weight')!, { bias, inFeatures: 384, outFeatures: 384 });
+ */
+export function linearWeight<T extends object>(tensor: Tensor, fields: T): T & Pick<Linear, 'weight' | 'q4' | 'int8'> {
+  if (!tensor.q4 && !tensor.int8) return { ...fields, weight: tensor.data };
   return {
+    ...fields,
     ...(tensor.q4 ? { q4: tensor.q4 } : {}),
     ...(tensor.int8 ? { int8: tensor.int8 } : {}),
     get weight(): Float32Array {
@@ -133,12 +140,8 @@ export function readBertWeights(config: BertConfig, tensors: TensorMap, file = '
   };
   const get = (name: string, shape: readonly number[]): Float32Array => tensorOf(name, shape).data;
   const { hiddenSize: h, intermediateSize: inter } = config;
-  const linear = (name: string, out: number, inp: number): Linear => ({
-    ...linearWeight(tensorOf(`${name}.weight`, [out, inp])),
-    bias: get(`${name}.bias`, [out]),
-    inFeatures: inp,
-    outFeatures: out,
-  });
+  const linear = (name: string, out: number, inp: number): Linear =>
+    linearWeight(tensorOf(`${name}.weight`, [out, inp]), { bias: get(`${name}.bias`, [out]), inFeatures: inp, outFeatures: out });
   const norm = (name: string): Norm => ({ weight: get(`${name}.weight`, [h]), bias: get(`${name}.bias`, [h]) });
   const layers: BertLayer[] = [];
   for (let i = 0; i < config.numLayers; i++) {
