@@ -17,6 +17,8 @@ export interface SpeedRow {
   docsPerSecond: number;
   /** docs/s ÷ fp32's docs/s on the same backend, in the same run. */
   vsFp32: number;
+  /** Whether the SDK built the int8-compute graph (`encoder.model.int8Compute`). */
+  int8Compute: boolean;
 }
 
 /** A checkpoint's files, and which of its weights to load (default its safetensors). */
@@ -37,7 +39,7 @@ export async function timeFormats(formats: ReadonlyMap<string, Timed>, documents
   for (const [format, { files, weights }] of formats) {
     const encoder = await loadNodeEncoder(memoryFiles(files, format), { backend, threads, ...(weights ? { weights } : {}) });
     await encoder.encode(inputs.slice(0, 1));
-    loaded.push({ format, encoder, samples: [] as number[] });
+    loaded.push({ format, encoder, samples: [] as number[], int8Compute: encoder.model.int8Compute });
   }
   for (let r = 0; r < runs; r++) {
     for (const l of loaded) {
@@ -49,5 +51,5 @@ export async function timeFormats(formats: ReadonlyMap<string, Timed>, documents
   for (const l of loaded) await l.encoder.close();
   const rate = (samples: readonly number[]): number => documents.length / (summarise(samples).median / 1000);
   const fp32 = rate(loaded[0]!.samples);
-  return loaded.map((l) => ({ backend, threads, format: l.format, documents: documents.length, encode: summarise(l.samples), docsPerSecond: rate(l.samples), vsFp32: rate(l.samples) / fp32 }));
+  return loaded.map((l) => ({ backend, threads, format: l.format, documents: documents.length, encode: summarise(l.samples), docsPerSecond: rate(l.samples), vsFp32: rate(l.samples) / fp32, int8Compute: l.int8Compute }));
 }

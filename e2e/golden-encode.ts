@@ -4,6 +4,8 @@ import type { Page } from '@playwright/test';
 export interface GoldenOutcome {
   /** `info().backend.name`: what ran. */
   backend: string;
+  /** `info().model.int8Compute`: whether the Linears computed in int8. */
+  int8Compute: boolean;
   maxAbs: number;
   /** Smallest per-row cosine with the reference rows. */
   minCosine: number;
@@ -40,7 +42,7 @@ export function encodeGolden(page: Page, options: GoldenEncodeOptions): Promise<
     const entries = ref.entries.filter((_: unknown, i: number) => i % every === 0);
     const encoder = await window.colbert.createEncoder({ model: url, backend, ...(weights ? { weights } : {}), cache: false });
     const encoded = await encoder.encode(entries.map((e: { text: string; mode: 'query' | 'document' }) => ({ text: e.text, kind: e.mode })));
-    const info = (await encoder.info()).backend;
+    const { backend: info, model } = await encoder.info();
     await encoder.close();
     const comparison = window.golden.compareWithReference(entries, bin, encoded);
     let minCosine = 1;
@@ -55,6 +57,7 @@ export function encodeGolden(page: Page, options: GoldenEncodeOptions): Promise<
     const gpu = info.name === 'webgpu' ? info : null;
     return {
       backend: info.name,
+      int8Compute: model.int8Compute,
       maxAbs: comparison.maxAbs,
       minCosine,
       idMismatches: [...comparison.idMismatches],

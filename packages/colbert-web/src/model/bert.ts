@@ -1,4 +1,5 @@
 import { ColbertError, ErrorCode } from '../errors.js';
+import type { Int8Rows } from './int8-rows.js';
 import type { Q4Matrix } from './q4-blocks.js';
 import type { Tensor, TensorMap } from './safetensors.js';
 
@@ -17,20 +18,33 @@ export interface BertConfig {
 }
 
 export interface Linear {
-  /** [out, in] row-major: y = x·Wᵀ + b (for 4-bit weights, dequantised when first read). */
+  /** [out, in] row-major: y = x·Wᵀ + b (for int8 and 4-bit weights, dequantised when first read). */
   readonly weight: Float32Array;
   readonly bias: Float32Array;
   readonly inFeatures: number;
   readonly outFeatures: number;
   /** The weight's 4-bit blocks when the checkpoint stores them (`optimize-model --weights q4`): run as MatMulNBits. */
   readonly q4?: Q4Matrix;
+  /**
+   * The weight's int8 rows when the checkpoint stores them (`optimize-model --weights int8`): run as MatMulInteger
+   * where the graph is built for a CPU backend (`EncoderGraphOptions.int8Compute`), else dequantised.
+   */
+  readonly int8?: Int8Rows;
 }
 
-/** A Linear's weight fields from its tensor, read lazily so 4-bit weights are never widened unless asked for. */
-export function linearWeight(tensor: Tensor): Pick<Linear, 'weight' | 'q4'> {
-  if (!tensor.q4) return { weight: tensor.data };
+/**
+ * A Linear from its weight tensor and its other fields, the float32 weight read lazily (a getter, never spread) so
+ * int8 and 4-bit weights are not widened, nor kept widened, unless something reads `weight`.
+ *
+ * @example
+ * const query = linearWeight(tensors.get('…query.weight')!, { bias, inFeatures: 384, outFeatures: 384 });
+ */
+export function linearWeight<T extends object>(tensor: Tensor, fields: T): T & Pick<Linear, 'weight' | 'q4' | 'int8'> {
+  if (!tensor.q4 && !tensor.int8) return { ...fields, weight: tensor.data };
   return {
-    q4: tensor.q4,
+    ...fields,
+    ...(tensor.q4 ? { q4: tensor.q4 } : {}),
+    ...(tensor.int8 ? { int8: tensor.int8 } : {}),
     get weight(): Float32Array {
       return tensor.data;
     },
@@ -126,12 +140,8 @@ export function readBertWeights(config: BertConfig, tensors: TensorMap, file = '
   };
   const get = (name: string, shape: readonly number[]): Float32Array => tensorOf(name, shape).data;
   const { hiddenSize: h, intermediateSize: inter } = config;
-  const linear = (name: string, out: number, inp: number): Linear => ({
-    ...linearWeight(tensorOf(`${name}.weight`, [out, inp])),
-    bias: get(`${name}.bias`, [out]),
-    inFeatures: inp,
-    outFeatures: out,
-  });
+  const linear = (name: string, out: number, inp: number): Linear =>
+    linearWeight(tensorOf(`${name}.weight`, [out, inp]), { bias: get(`${name}.bias`, [out]), inFeatures: inp, outFeatures: out });
   const norm = (name: string): Norm => ({ weight: get(`${name}.weight`, [h]), bias: get(`${name}.bias`, [h]) });
   const layers: BertLayer[] = [];
   for (let i = 0; i < config.numLayers; i++) {

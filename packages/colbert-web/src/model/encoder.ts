@@ -8,7 +8,7 @@ import { isExportCheckpoint } from './checkpoint.js';
 import { prepareTexts } from './colbert-prep.js';
 import { createExportSession } from './export-session.js';
 import { assertPoolFactor, poolDocument } from './pooling/pool-document.js';
-import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph } from './graph/build-graph.js';
+import { ATTENTION_MASK, EMBEDDINGS, INPUT_IDS, buildEncoderGraph, hasInt8Linears } from './graph/build-graph.js';
 import type { OrtSession, SessionFactory } from './ort-session.js';
 import { createOrtSession } from './ort-session.js';
 import type { EncodedQuery, EncodedText, OutputLocation, PreparedText } from './prepared.js';
@@ -32,6 +32,7 @@ export class Encoder {
     readonly tokenizer: ColbertTokenizer,
     private readonly session: OrtSession,
     private readonly maxBatchTokens: number,
+    private readonly int8Compute: boolean,
   ) {}
 
   /** Builds the encoder of a loaded checkpoint on onnxruntime-web. */
@@ -50,16 +51,28 @@ export class Encoder {
     // Outputs stay on the GPU on WebGPU: queries go to the scorer from there, documents are read back per run.
     const sessionOptions = { backend: options.backend ?? 'auto', outputLocation: 'gpu-buffer' as const, ...(options.threads ? { threads: options.threads } : {}) };
     // A published ONNX export is the graph (the head runs after it); otherwise the graph is built from the weights.
-    const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint);
+    // int8 weights run as int8 (MatMulInteger) on CPU backends: WASM when asked for, and onnxruntime-node (any
+    // factory but onnxruntime-web's). With 'auto' the backend is known only once the session exists, so the float32
+    // graph goes first and, where it landed on WASM, the int8 graph replaces it.
+    const int8 = !isExportCheckpoint(checkpoint) && options.int8Compute !== false && hasInt8Linears(checkpoint.backbone);
+    const cpu = options.backend === 'wasm' || createSession !== createOrtSession;
+    const network = isExportCheckpoint(checkpoint) ? checkpoint : buildEncoderGraph(checkpoint, { int8Compute: int8 && cpu });
     onProgress?.({ phase: 'load', step: 'graph', loaded: 1, total: 1 });
     throwIfAborted(signal);
-    const session = network instanceof Uint8Array ? await createSession(network, sessionOptions) : await createExportSession(network, sessionOptions, createSession);
+    let int8Compute = int8 && cpu;
+    let session = network instanceof Uint8Array ? await createSession(network, sessionOptions) : await createExportSession(network, sessionOptions, createSession);
+    if (int8 && !cpu && session.backend.name === 'wasm' && !isExportCheckpoint(checkpoint)) {
+      await session.release();
+      throwIfAborted(signal);
+      session = await createSession(buildEncoderGraph(checkpoint, { int8Compute: true }), { ...sessionOptions, backend: 'wasm' });
+      int8Compute = true;
+    }
     onProgress?.({ phase: 'load', step: 'session', loaded: 1, total: 1 });
     const maxBatchTokens = options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS;
     if (!Number.isSafeInteger(maxBatchTokens) || maxBatchTokens < 1) {
       throw new ColbertError(ErrorCode.InvalidInput, `maxBatchTokens must be a positive integer (got ${String(maxBatchTokens)}).`, { subject: 'maxBatchTokens' });
     }
-    return new Encoder(checkpoint, tokenizer, session, maxBatchTokens);
+    return new Encoder(checkpoint, tokenizer, session, maxBatchTokens, int8Compute);
   }
 
   get backend(): BackendInfo {
@@ -76,6 +89,7 @@ export class Encoder {
       documentLength: settings.documentLength,
       layers: backbone.config.numLayers,
       hiddenSize: backbone.config.hiddenSize,
+      int8Compute: this.int8Compute,
     };
   }
 

@@ -209,12 +209,8 @@ export function readModernBertWeights(config: ModernBertConfig, tensors: TensorM
   };
   const get = (name: string, shape: readonly number[]): Float32Array => tensorOf(name, shape).data;
   const { hiddenSize: h, intermediateSize: inter } = config;
-  const linear = (name: string, out: number, inp: number, bias: boolean): OptionalBiasLinear => ({
-    ...linearWeight(tensorOf(`${name}.weight`, [out, inp])),
-    bias: bias ? get(`${name}.bias`, [out]) : undefined,
-    inFeatures: inp,
-    outFeatures: out,
-  });
+  const linear = (name: string, out: number, inp: number, bias: boolean): OptionalBiasLinear =>
+    linearWeight(tensorOf(`${name}.weight`, [out, inp]), { bias: bias ? get(`${name}.bias`, [out]) : undefined, inFeatures: inp, outFeatures: out });
   const norm = (name: string): OptionalBiasNorm => ({
     weight: get(`${name}.weight`, [h]),
     bias: config.normBias ? get(`${name}.bias`, [h]) : undefined,

@@ -1,12 +1,15 @@
 import { ColbertError, ErrorCode } from '../errors.js';
 import { float16BitsToFloat32, toBfloat16Bits, toFloat16Bits } from './float16.js';
+import type { Int8Rows } from './int8-rows.js';
+import { dequantizeInt8Rows, quantizeInt8Rows } from './int8-rows.js';
 import type { Q4Matrix } from './q4-blocks.js';
 import { Q4_BLOCK, canQuantizeQ4, dequantizeQ4, q4BlocksPerRow, q4ZeroPointBytes, quantizeQ4 } from './q4-blocks.js';
 
 /**
  * Dtypes we read. F16/BF16 are upcast to f32 on load. I8 is a 2-D tensor quantised per row (weight-only, symmetric:
  * value = int8 × scale[row]) with its scales in the F32 tensor `<name>.scale` of shape [rows], as
- * `writeSafetensors` writes it (`colbert-web optimize-model --weights int8`); it is dequantised to f32 on load.
+ * `writeSafetensors` writes it (`colbert-web optimize-model --weights int8`); it is kept as int8 rows for the graph
+ * (MatMulInteger on CPU backends, `int8-rows.ts`) and dequantised to f32 only where float32 is read.
  * Q4 is a 2-D [N, K] tensor in 4-bit blocks of 32 along each row (`q4-blocks.ts`, MatMulNBits' layout), stored as
  * three tensors: `<name>` U8 [N, K/32, 16] (the codes), `<name>.q4_scales` F16 [N, K/32] and `<name>.q4_zero_points`
  * U8 [N, ceil(K/64)] (`optimize-model --weights q4`); it is kept as blocks for the graph (MatMulNBits) and
@@ -16,11 +19,13 @@ export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'I8' | 'Q4';
 
 export interface Tensor {
   readonly shape: readonly number[];
-  /** Row-major float32 data (upcast from the stored dtype; for Q4, dequantised on first read). */
+  /** Row-major float32 data (upcast from the stored dtype; for I8 and Q4, dequantised on first read). */
   readonly data: Float32Array;
   readonly storedDtype: SafetensorsDtype;
   /** Q4 tensors: the blocks as stored, for MatMulNBits. */
   readonly q4?: Q4Matrix;
+  /** I8 tensors: the int8 rows and their scales as stored, for MatMulInteger. */
+  readonly int8?: Int8Rows;
 }
 
 export type TensorMap = ReadonlyMap<string, Tensor>;
@@ -93,7 +98,16 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, T
     if (shape.length !== 2 || !((name + SCALE) in header)) throw unsupported(`tensor ${name} is I8, which is read only as a 2-D tensor with per-row F32 scales in ${name}${SCALE}.`);
     const scale = locate(name + SCALE);
     if (scale.dtype !== 'F32' || scale.count !== shape[0]) throw corrupt(`${name}${SCALE} must be F32 of shape [${shape[0]}]`);
-    tensors.set(name, { shape, storedDtype: 'I8', data: dequantizeRows(bytes, at, shape[0]!, shape[1]!, decode(bytes, scale.at, scale.count, 'F32')) });
+    const int8: Int8Rows = { rows: shape[0]!, cols: shape[1]!, values: new Int8Array(bytes.slice(at, at + count).buffer), scales: decode(bytes, scale.at, scale.count, 'F32').slice() };
+    let data: Float32Array | undefined;
+    tensors.set(name, {
+      shape,
+      storedDtype: 'I8',
+      int8,
+      get data(): Float32Array {
+        return (data ??= dequantizeInt8Rows(int8));
+      },
+    });
   }
   return tensors;
 
@@ -117,32 +131,6 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Map<string, T
       },
     };
   }
-}
-
-/** int8 rows × their scales, as float32. */
-function dequantizeRows(bytes: Uint8Array, at: number, rows: number, cols: number, scales: Float32Array): Float32Array {
-  const values = new Int8Array(bytes.buffer, bytes.byteOffset + at, rows * cols);
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const scale = scales[r]!;
-    for (let c = 0; c < cols; c++) out[r * cols + c] = values[r * cols + c]! * scale;
-  }
-  return out;
-}
-
-/** Symmetric per-row int8: scale = max |row| / 127, value = round(x / scale). */
-function quantizeRows(data: Float32Array, rows: number, cols: number): { values: Int8Array; scales: Float32Array } {
-  const values = new Int8Array(rows * cols);
-  const scales = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    for (let c = 0; c < cols; c++) max = Math.max(max, Math.abs(data[r * cols + c]!));
-    const scale = max / 127;
-    scales[r] = scale;
-    if (scale === 0) continue;
-    for (let c = 0; c < cols; c++) values[r * cols + c] = Math.round(data[r * cols + c]! / scale);
-  }
-  return { values, scales };
 }
 
 function decode(bytes: Uint8Array, offset: number, count: number, dtype: 'F32' | 'F16' | 'BF16'): Float32Array {
@@ -193,7 +181,7 @@ export function writeSafetensors(tensors: ReadonlyArray<TensorToWrite>): Uint8Ar
     if (dtype === 'I8') {
       const [rows, cols] = t.shape;
       if (t.shape.length !== 2) throw new Error(`tensor ${t.name}: I8 is written per row, for 2-D tensors only`);
-      const { values, scales } = quantizeRows(t.data, rows!, cols!);
+      const { values, scales } = quantizeInt8Rows(t.data, rows!, cols!);
       put(t.name, 'I8', t.shape, values);
       put(t.name + SCALE, 'F32', [rows!], scales);
       continue;

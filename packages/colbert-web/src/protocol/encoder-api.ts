@@ -136,6 +136,13 @@ export interface LoadOptions extends OperationOptions {
    * the Dense modules still come from the checkpoint.
    */
   weights?: 'safetensors' | 'onnx' | 'onnx-fp16' | 'onnx-int8';
+  /**
+   * A checkpoint whose safetensors store the Linears as int8 rows (`colbert-web optimize-model --weights int8`)
+   * computes in int8 on CPU backends (WASM, and onnxruntime-node in Node): DynamicQuantizeLinear + MatMulInteger,
+   * ~1.5–1.7× the float32 speed. WebGPU always runs their dequantised float32 weights (it has no MatMulInteger).
+   * Default true; `false` runs the dequantised float32 weights everywhere (the int8 checkpoint's exact function).
+   */
+  int8Compute?: boolean;
 }
 
 export interface ModelInfo {
@@ -146,6 +153,8 @@ export interface ModelInfo {
   readonly documentLength: number;
   readonly layers: number;
   readonly hiddenSize: number;
+  /** Whether the backbone's Linears compute in int8 (an int8 checkpoint on a CPU backend; see `LoadOptions.int8Compute`). */
+  readonly int8Compute: boolean;
 }
 
 /**

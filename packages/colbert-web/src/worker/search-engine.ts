@@ -319,8 +319,8 @@ export class SearchEngine implements Omit<SearchApi, 'info'> {
 let unshared = 0;
 function encoderKey(source: ModelSource, load: Record<string, unknown>): string {
   if (typeof source !== 'string') return `files#${unshared++}`;
-  const { backend = 'auto', threads, maxBatchTokens, cache, weights } = load;
-  return JSON.stringify({ source, backend, threads, maxBatchTokens, cache, weights });
+  const { backend = 'auto', threads, maxBatchTokens, cache, weights, int8Compute } = load;
+  return JSON.stringify({ source, backend, threads, maxBatchTokens, cache, weights, int8Compute });
 }
 
 /** Each encoder's model identity, hashed once: engines that share an encoder do not fetch its files again. */

@@ -1,5 +1,5 @@
 import type { BertBackbone, Norm } from '../bert.js';
-import type { EncoderGraphInputs } from './build-graph.js';
+import type { EncoderGraphInputs, EncoderGraphOptions } from './build-graph.js';
 import type { GraphBuilder } from './graph-builder.js';
 import { geluErf } from './graph-builder.js';
 import { linearNode } from './linear-node.js';
@@ -10,13 +10,15 @@ import { attr } from './onnx-proto.js';
  * and returns the name of its last hidden state, float32 [batch, seq, hidden].
  *
  * Hidden states are kept as 2-D [batch·seq, hidden] matrices between layers so every Linear is one node
- * (`linearNode`: a `Gemm` with `transB = 1`, or `MatMulNBits` for 4-bit weights) that takes the checkpoint's
+ * (`linearNode`: a `Gemm` with `transB = 1`, `MatMulNBits` for 4-bit weights, or `MatMulInteger` for int8 ones
+ * with `int8Compute`) that takes the checkpoint's
  * [out, in] weights as stored.
  *
  * @example
  * const hidden = bertGraph(builder, checkpoint.backbone, inputs);
  */
-export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: EncoderGraphInputs): string {
+export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: EncoderGraphInputs, options: EncoderGraphOptions = {}): string {
+  const linear = { int8Compute: options.int8Compute };
   const { config, weights } = backbone;
   const h = config.hiddenSize;
   const heads = config.numHeads;
@@ -45,7 +47,7 @@ export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: Encod
   weights.layers.forEach((layer, i) => {
     const p = `encoder.layer.${i}`;
     // One Gemm for Q, K and V: the three [H, H] weights stacked into [3H, H] (rows q, then k, then v).
-    const qkv = linearNode(g, x, [layer.query, layer.key, layer.value], `${p}.attention.qkv`);
+    const qkv = linearNode(g, x, [layer.query, layer.key, layer.value], `${p}.attention.qkv`, linear);
     // [N, 3H] → [B, L, 3·heads, d] → [B, 3·heads, L, d]; heads 0..n-1 are Q, n..2n-1 K, 2n..3n-1 V.
     const qkvHeads = g.op('Transpose', [g.op('Reshape', [qkv, qkvShape])], { perm: attr.ints([0, 2, 1, 3]) });
     const [q, k, v] = g.addNode('Split', [qkvHeads, g.int64([heads, heads, heads])], { axis: attr.int(1) }, { outputs: 3, name: `${p}.attention.qkv_heads` }) as [string, string, string];
@@ -55,11 +57,11 @@ export function bertGraph(g: GraphBuilder, backbone: BertBackbone, inputs: Encod
     const probs = g.op('Softmax', [scores], { axis: attr.int(-1) });
     // [B, heads, L, d] → [B, L, heads, d] → [N, H]: heads concatenated in order.
     const context = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([-1, h])], {}, { name: `${p}.attention.context` });
-    const attended = linearNode(g, context, [layer.attentionOutput], `${p}.attention.output.dense`);
+    const attended = linearNode(g, context, [layer.attentionOutput], `${p}.attention.output.dense`, linear);
     x = layerNorm(g, g.op('Add', [attended, x]), layer.attentionNorm, eps, `${p}.attention.output.LayerNorm`);
 
-    const intermediate = geluErf(g, linearNode(g, x, [layer.intermediate], `${p}.intermediate.dense`));
-    const output = linearNode(g, intermediate, [layer.output], `${p}.output.dense`);
+    const intermediate = geluErf(g, linearNode(g, x, [layer.intermediate], `${p}.intermediate.dense`, linear));
+    const output = linearNode(g, intermediate, [layer.output], `${p}.output.dense`, linear);
     x = layerNorm(g, g.op('Add', [output, x]), layer.outputNorm, eps, `${p}.output.LayerNorm`);
   });
 

@@ -34,6 +34,12 @@ export interface EncoderGraphOptions {
    * max(256, 2·local_attention)); see `modernBertGraph` for the memory this bounds.
    */
   readonly localAttentionChunk?: number;
+  /**
+   * Linears whose checkpoint weights are int8 rows (`optimize-model --weights int8`) run as DynamicQuantizeLinear +
+   * MatMulInteger (int8 compute) instead of a float32 Gemm of the dequantised weights. Only for CPU backends
+   * (onnxruntime-web WASM, onnxruntime-node): WebGPU has no MatMulInteger kernel. Default false.
+   */
+  readonly int8Compute?: boolean;
 }
 
 /** Adds a backbone to the graph and returns its last hidden state, float32 [batch, seq, hidden]. */
@@ -68,6 +74,17 @@ export function buildEncoderGraph(checkpoint: Checkpoint, options: EncoderGraphO
   const embeddings = denseGraph(g, checkpoint.dense, hidden);
   g.output(embeddings, EMBEDDINGS, OnnxDataType.Float, ['batch', 'sequence', checkpoint.dim]);
   return g.build();
+}
+
+/**
+ * Whether any of the backbone's Linears is stored as int8 rows (an `optimize-model --weights int8` checkpoint), so
+ * that `int8Compute` changes the graph.
+ *
+ * @example
+ * const int8Compute = backend !== 'webgpu' && hasInt8Linears(checkpoint.backbone);
+ */
+export function hasInt8Linears(backbone: Backbone): boolean {
+  return backbone.weights.layers.some((layer: object) => Object.values(layer).some((part) => (part as { int8?: unknown } | undefined)?.int8 !== undefined));
 }
 
 /**

@@ -35,6 +35,7 @@ import { attr } from './onnx-proto.js';
  * const hidden = modernBertGraph(builder, checkpoint.backbone, inputs);
  */
 export function modernBertGraph(g: GraphBuilder, backbone: ModernBertBackbone, inputs: EncoderGraphInputs, options: EncoderGraphOptions = {}): string {
+  const linear = { int8Compute: options.int8Compute };
   const { config, weights } = backbone;
   const h = config.hiddenSize;
   const heads = config.numHeads;
@@ -56,7 +57,7 @@ export function modernBertGraph(g: GraphBuilder, backbone: ModernBertBackbone, i
     const p = `layers.${i}`;
     const isGlobal = config.layerIsGlobal[i]!;
     const normed = layer.attentionNorm ? layerNorm(g, x, layer.attentionNorm, eps, `${p}.attn_norm`) : x;
-    const qkv = linearNode(g, normed, [layer.qkv], `${p}.attn.Wqkv`);
+    const qkv = linearNode(g, normed, [layer.qkv], `${p}.attn.Wqkv`, linear);
     // [N, 3H] → [B, L, 3·heads, d] → [B, 3·heads, L, d]: heads 0..n-1 are Q, n..2n-1 K, 2n..3n-1 V.
     const qkvHeads = g.op('Transpose', [g.op('Reshape', [qkv, qkvShape])], { perm: attr.ints([0, 2, 1, 3]) });
     const [qk, v] = g.addNode('Split', [qkvHeads, g.int64([2 * heads, heads])], { axis: attr.int(1) }, { outputs: 2, name: `${p}.attn.qk_v` }) as [string, string];
@@ -65,14 +66,14 @@ export function modernBertGraph(g: GraphBuilder, backbone: ModernBertBackbone, i
     const context = isGlobal ? globalAttention(g, q, k, v, scale, inputs.keyMaskBias, p) : local!.attend(q, k, v, scale, p);
     // [B, heads, L, d] → [B, L, heads, d] → [N, H]: heads concatenated in order.
     const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }), g.int64([-1, h])], {}, { name: `${p}.attn.context` });
-    x = g.op('Add', [x, linearNode(g, merged, [layer.attentionOutput], `${p}.attn.Wo`)], {}, { name: `${p}.attn.residual` });
+    x = g.op('Add', [x, linearNode(g, merged, [layer.attentionOutput], `${p}.attn.Wo`, linear)], {}, { name: `${p}.attn.residual` });
 
     // GeGLU: the first I outputs of Wi go through GELU, the second I are the gate.
-    const inner = linearNode(g, layerNorm(g, x, layer.mlpNorm, eps, `${p}.mlp_norm`), [layer.mlpIn], `${p}.mlp.Wi`);
+    const inner = linearNode(g, layerNorm(g, x, layer.mlpNorm, eps, `${p}.mlp_norm`), [layer.mlpIn], `${p}.mlp.Wi`, linear);
     const inter = config.intermediateSize;
     const [input, gate] = g.addNode('Split', [inner, g.int64([inter, inter])], { axis: attr.int(1) }, { outputs: 2, name: `${p}.mlp.input_gate` }) as [string, string];
     const gated = g.op('Mul', [geluErf(g, input), gate], {}, { name: `${p}.mlp.gated` });
-    x = g.op('Add', [x, linearNode(g, gated, [layer.mlpOut], `${p}.mlp.Wo`)], {}, { name: `${p}.mlp.residual` });
+    x = g.op('Add', [x, linearNode(g, gated, [layer.mlpOut], `${p}.mlp.Wo`, linear)], {}, { name: `${p}.mlp.residual` });
   });
 
   const final = layerNorm(g, x, weights.finalNorm, eps, 'final_norm');
