@@ -3,6 +3,7 @@ import { assignCentroid } from './assign-centroid.js';
 import { CompressedCorpus, type CompressedBatch } from './compressed-corpus.js';
 import { assertNbits, trainResidualCodec, type ResidualCodec } from './residual-codec.js';
 import { SeededRandom, sampleIndices } from './seeded-random.js';
+import { runStepsAsync, type NearestKernel } from './spherical-kmeans.js';
 import { centroidCount, trainCentroids, trainCentroidsSteps, trainingSample, type CentroidTable } from './train-centroids.js';
 
 export interface CompressOptions {
@@ -50,10 +51,22 @@ function trainCodecOnRows(table: CentroidTable, vectors: Float32Array, heldOut: 
  */
 export type RowGatherer = (lists: readonly Uint32Array[]) => Promise<Float32Array[]>;
 
+/** How `trainCompressionStreamed` runs besides the compression options. */
+export interface StreamedTrainOptions extends CompressOptions {
+  /** Awaited after every Lloyd iteration: how a worker lets searches run during training. */
+  pause?: () => Promise<void>;
+  /**
+   * Runs the k-means assignments (the dominant cost), e.g. on the WebAssembly kernels
+   * (`CompressedKernels.nearestRows`); TypeScript without one. Either gives the same tables bit for bit.
+   */
+  nearest?: NearestKernel;
+}
+
 /**
  * `trainCompression` without the corpus in memory: the two samples it trains on are read through `gather` (e.g.
  * from stored segments), so only `16·k + 16,384` rows are ever held, and the work yields to the event loop after
- * each Lloyd iteration (`pause`). Bit-identical to `trainCompression` on the same `tokens` rows.
+ * each Lloyd iteration (`pause`). Bit-identical to `trainCompression` on the same `tokens` rows, with or without
+ * `nearest`.
  *
  * @example
  * const { table, codec } = await trainCompressionStreamed(gather, rows, 128, { nbits: 2 });
@@ -62,7 +75,7 @@ export async function trainCompressionStreamed(
   gather: RowGatherer,
   tokens: number,
   dim: number,
-  options: CompressOptions & { pause?: () => Promise<void> },
+  options: StreamedTrainOptions,
 ): Promise<{ table: CentroidTable; codec: ResidualCodec }> {
   assertNbits(options.nbits, 'nbits');
   const seed = options.seed ?? 0;
@@ -73,12 +86,7 @@ export async function trainCompressionStreamed(
   assertFiniteVectors(points, dim, 'vectors');
   assertFiniteVectors(heldRows, dim, 'vectors');
   const steps = trainCentroidsSteps(points, dim, Uint32Array.from(sample.keys()), { seed, centroids: wanted, iterations: options.iterations ?? 4 });
-  let table: CentroidTable | undefined;
-  while (!table) {
-    const next = steps.next();
-    if (next.done) table = next.value;
-    else await options.pause?.();
-  }
+  const table = await runStepsAsync(steps, points, dim, options.nearest, options.pause);
   return { table, codec: trainCodecOnRows(table, heldRows, Uint32Array.from(heldOut.keys()), options.nbits) };
 }
 
