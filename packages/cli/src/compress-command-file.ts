@@ -27,10 +27,10 @@ export async function compressIndexFileInPlace(path: string, compressAt: number)
   }
   const totals = reader.finish();
   if (!identity?.nbits || compressed || totals.tokens < compressAt || segments.length === 0) return { centroids: 0, tokens: totals.tokens };
-  // k-means's assignments on the WebAssembly kernels (the same tables as TypeScript's, bit for bit), every CPU.
+  // Training's heavy steps on the WebAssembly kernels (the same tables as TypeScript's, bit for bit), every CPU.
   const { identity: { dim }, nbits } = identity;
   const threads = Math.min(8, availableParallelism());
-  const { tables, coded } = await withTrainingKernels((nearest) => compressFileSegments(segments, dim, nbits, nearest ? { nearest } : {}), { threads });
+  const { tables, coded } = await withTrainingKernels((kernels) => compressFileSegments(segments, dim, nbits, kernels ? { kernels } : {}), { threads });
   const writer = new IndexFileWriter();
   const parts = [writer.start(identity.identity, identity.precision, identity.poolFactor, identity.nbits), writer.tables(tables), ...coded.map((s) => writer.codedSegment(s, tables)), writer.end()];
   const temporary = `${path}.compressing`;

@@ -35,8 +35,8 @@ export interface CompressedKernels extends Disposable {
   /** `assignCentroids(table, vectors)`, the same codes bit for bit (signal and progress between batches). */
   assignCentroids(table: CentroidTable, vectors: Float32Array, options?: AssignOptions): Promise<Uint32Array>;
   /**
-   * `nearestRows(points, dim, request)`, k-means training's assignment step, the same indices bit for bit (a
-   * `NearestKernel` for `trainCompressionStreamed`). The points must be finite. Like `assignCentroids`, it takes
+   * `nearestRows(points, dim, request)`, k-means training's assignment step, the same indices bit for bit (these
+   * kernels are `TrainingKernels` for `trainCompressionStreamed`). The points must be finite. Like `assignCentroids`, it takes
    * the whole WebAssembly memory: a corpus a search laid out is copied again by the next search, so a worker
    * trains on kernels of its own.
    */

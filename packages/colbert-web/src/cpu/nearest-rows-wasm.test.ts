@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainCompression, trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
+import { trainCompression, trainCompressionWith } from '../scoring/compressed/build-compressed.js';
 import { nearestRows, normalizeRows, type NearestRequest } from '../scoring/compressed/spherical-kmeans.js';
 import { clusteredCorpus } from '../testing/clustered-corpus.js';
 import { seededRandom } from '../testing/random-corpus.js';
@@ -71,19 +71,21 @@ describe('training with the WASM assignment', () => {
   for (const [dim, nbits] of [[128, 2], [96, 4]] as const) {
     it(`gives the TypeScript trainer's tables bit for bit, d = ${dim}, on 1 and 2 threads`, async () => {
       const data = clusteredCorpus({ seed: dim, dim, lengths: Array.from({ length: 250 }, (_, i) => 8 + ((i * 17) % 50)), words: 2048 });
-      const rows = data.vectors.length / dim;
       const expected = trainCompression(data.vectors, dim, { nbits, seed: 3, centroids: 256 });
       expect(expected.table.coarseStart.length - 1).toBe(16);
       for (const threads of [1, 2]) {
         let requests = 0;
         let pauses = 0;
-        const got = await trainCompressionStreamed(async ([a, b]) => [a, b].map((list) => Float32Array.from(Array.from(list!).flatMap((r) => Array.from(data.vectors.subarray(r * dim, (r + 1) * dim))))), rows, dim, {
+        const got = await trainCompressionWith(data.vectors, dim, {
           nbits,
           seed: 3,
           centroids: 256,
-          nearest: (points, d, request) => {
-            requests++;
-            return kernels[threads]!.nearestRows(points, d, request);
+          kernels: {
+            nearestRows: (points, d, request) => {
+              requests++;
+              return kernels[threads]!.nearestRows(points, d, request);
+            },
+            assignCentroids: (table, vectors) => kernels[threads]!.assignCentroids(table, vectors),
           },
           pause: async () => {
             pauses++;

@@ -65,10 +65,10 @@ export class CompressionKeeper {
 
   private async run(retrain: boolean): Promise<void> {
     if (this.mirror.stats.centroids === 0 || retrain) {
-      await withTrainingKernels((nearest) =>
+      await withTrainingKernels((kernels) =>
         this.store.train({
           retrain,
-          ...(nearest ? { nearest } : {}),
+          ...(kernels ? { kernels } : {}),
           pause: () =>
             this.inBackground(async () => {
               if (this.stopped) throw new ColbertError(ErrorCode.Aborted, 'Compression training stopped: the index is closing.');
