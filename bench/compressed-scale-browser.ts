@@ -3,9 +3,10 @@
  * in a Chromium worker (cross-origin isolated: helper threads) against the exact int8 scan (the WebAssembly MaxSim
  * scorer, the peer) on the same corpus in the same worker, queries interleaved, at 1M → 3M → 10M tokens. The
  * corpus: SciFact's document lengths repeated (bench/scifact-lengths.ts), d = 128, clustered vectors made chunk by
- * chunk in the worker (clusteredCorpusStream: the float32 corpus is never held whole), 32-token queries from a
- * document's words. Also each size's build: training (streamed trainer, heavy steps on the WASM kernels) and coding
- * (WASM assignment + residual coding). The page is demo/harness/compressed.html on a Vite dev server of its own;
+ * chunk in the worker (clusteredCorpusStream: the float32 corpus is never held whole) and stored as int8, as adds
+ * store them; 32-token queries from a document's words. Also each size's build as the engine builds from stored
+ * int8 rows: training (streamed trainer on the sample's rows read back as float32, heavy steps on the WASM
+ * kernels) and coding (rows read back, WASM assignment, residual coding). The page is demo/harness/compressed.html on a Vite dev server of its own;
  * one fresh worker per size (demo/harness/compressed-scale.ts).
  *
  *   npx tsx bench/compressed-scale-browser.ts [--tokens 1000000,3000000,10000000] [--nbits 2] [--queries 20]
