@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { compressFileSegments, IndexFileReader, IndexFileWriter } from 'colbert-web/node';
+import { availableParallelism } from 'node:os';
+import { compressFileSegments, IndexFileReader, IndexFileWriter, withTrainingKernels } from 'colbert-web/node';
 import type { FileIdentity, FileSegment } from 'colbert-web/node';
 import { choice } from './flags.js';
 
@@ -26,7 +27,10 @@ export async function compressIndexFileInPlace(path: string, compressAt: number)
   }
   const totals = reader.finish();
   if (!identity?.nbits || compressed || totals.tokens < compressAt || segments.length === 0) return { centroids: 0, tokens: totals.tokens };
-  const { tables, coded } = await compressFileSegments(segments, identity.identity.dim, identity.nbits);
+  // Training's heavy steps on the WebAssembly kernels (the same tables as TypeScript's, bit for bit), every CPU.
+  const { identity: { dim }, nbits } = identity;
+  const threads = Math.min(8, availableParallelism());
+  const { tables, coded } = await withTrainingKernels((kernels) => compressFileSegments(segments, dim, nbits, kernels ? { kernels } : {}), { threads });
   const writer = new IndexFileWriter();
   const parts = [writer.start(identity.identity, identity.precision, identity.poolFactor, identity.nbits), writer.tables(tables), ...coded.map((s) => writer.codedSegment(s, tables)), writer.end()];
   const temporary = `${path}.compressing`;

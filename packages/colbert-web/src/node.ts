@@ -47,6 +47,7 @@ export { assertNbits } from './scoring/compressed/residual-codec.js';
 export { CompressedCorpus } from './scoring/compressed/compressed-corpus.js';
 export { searchCompressedCorpus } from './worker/compressed-seam.js';
 export { adaptiveSearch } from './scoring/compressed/adaptive-search.js';
+export { withTrainingKernels } from './cpu/training-kernels.js';
 export { compareScored } from './scoring/scorer.js';
 export { prepareDocuments, groupIntoSegments } from './store/add-input.js';
 export type { PreparedDocument, StoreDocument } from './store/add-input.js';

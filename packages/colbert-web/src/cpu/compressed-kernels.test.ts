@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScoredDocument } from '../scoring/scorer.js';
 import { ErrorCode } from '../errors.js';
 import { assignCentroids } from '../scoring/compressed/assign-centroid.js';
@@ -7,7 +7,8 @@ import { referenceSearchCompressed } from '../scoring/compressed/reference-f64.j
 import { searchCompressed } from '../scoring/compressed/compressed-search.js';
 import { clusteredCorpus } from '../testing/clustered-corpus.js';
 import { compressedRankingMismatch } from '../testing/ranking.js';
-import { createCompressedKernels, type CompressedKernels } from './compressed-kernels.js';
+import { kernelsPerThreadCount } from '../testing/kernels-per-thread-count.js';
+import { createCompressedKernels } from './compressed-kernels.js';
 
 const expectSameRanking = (actual: readonly ScoredDocument[], expected: readonly ScoredDocument[]): void => expect(compressedRankingMismatch(actual, expected)).toBeUndefined();
 
@@ -15,16 +16,7 @@ const expectSameRanking = (actual: readonly ScoredDocument[], expected: readonly
 // compressed-search.test.ts checks the TypeScript search, on 1 and 2 threads; assignment against the TypeScript
 // assignment, code for code.
 
-const kernels: Record<number, CompressedKernels> = {};
-beforeAll(async () => {
-  kernels[1] = await createCompressedKernels({ threads: 1 });
-  kernels[2] = await createCompressedKernels({ threads: 2 });
-  expect([kernels[1].threads, kernels[2].threads]).toEqual([1, 2]);
-});
-afterAll(() => {
-  kernels[1]?.dispose();
-  kernels[2]?.dispose();
-});
+const kernels = kernelsPerThreadCount();
 
 for (const [dim, nbits] of [[64, 2], [96, 4], [128, 2], [128, 4]] as const) {
   describe(`WASM compressed search, d = ${dim}, nbits ${nbits}`, () => {

@@ -2,9 +2,10 @@ import { ColbertError, ErrorCode } from '../errors.js';
 import { assignCentroids } from '../scoring/compressed/assign-centroid.js';
 import type { CompressedCorpus } from '../scoring/compressed/compressed-corpus.js';
 import { searchCompressed, type CompressedSearchOptions, type CompressedSearchResult } from '../scoring/compressed/compressed-search.js';
+import { nearestRows, type NearestRequest } from '../scoring/compressed/spherical-kmeans.js';
 import type { CentroidTable } from '../scoring/compressed/train-centroids.js';
 import type { F32TokenMatrix } from '../scoring/token-matrix.js';
-import { assignCentroidsWasm, type AssignOptions } from './assign-wasm.js';
+import { assignCentroidsWasm, nearestRowsWasm, type AssignOptions } from './assign-wasm.js';
 import { JOB_BYTES, KernelRunner } from './compressed-runner.js';
 import { searchCompressedWasm } from './compressed-search-wasm.js';
 import { hasWasmSimd } from './simd-support.js';
@@ -39,6 +40,13 @@ export interface CompressedKernels extends Disposable {
   search(corpus: CompressedCorpus, query: F32TokenMatrix, options: CompressedSearchOptions): Promise<CompressedSearchResult>;
   /** `assignCentroids(table, vectors)`, the same codes bit for bit (signal and progress between batches). */
   assignCentroids(table: CentroidTable, vectors: Float32Array, options?: AssignOptions): Promise<Uint32Array>;
+  /**
+   * `nearestRows(points, dim, request)`, k-means training's assignment step, the same indices bit for bit (these
+   * kernels are `TrainingKernels` for `trainCompressionStreamed`). The points must be finite. Like `assignCentroids`, it takes
+   * the whole WebAssembly memory: a corpus a search laid out is copied again by the next search, so a worker
+   * trains on kernels of its own.
+   */
+  nearestRows(points: Float32Array, dim: number, request: NearestRequest): Promise<Uint32Array>;
   dispose(): void;
 }
 
@@ -95,6 +103,11 @@ class WasmCompressedKernels implements CompressedKernels {
   assignCentroids(table: CentroidTable, vectors: Float32Array, options?: AssignOptions): Promise<Uint32Array> {
     if (table.dim % 4 !== 0) return this.serial(() => Promise.resolve(assignCentroids(table, vectors)));
     return this.serial(() => assignCentroidsWasm(this.runner, table, vectors, options));
+  }
+
+  nearestRows(points: Float32Array, dim: number, request: NearestRequest): Promise<Uint32Array> {
+    if (dim % 4 !== 0) return this.serial(() => Promise.resolve(nearestRows(points, dim, request)));
+    return this.serial(() => nearestRowsWasm(this.runner, points, dim, request));
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
  * calling again resumes from the manifest; searches read the committed segments throughout.
  */
 import { ColbertError, ErrorCode, throwIfAborted } from '../errors.js';
-import { trainCompressionStreamed } from '../scoring/compressed/build-compressed.js';
+import { trainCompressionStreamed, type TrainingKernels } from '../scoring/compressed/build-compressed.js';
 import { codeRows, decodeRows, float32Rows, gatherRows } from './code-rows.js';
 import { mergeLiveCoded } from './coded-merge.js';
 import { residualBytes } from '../scoring/compressed/residual-codec.js';
@@ -36,6 +36,8 @@ export interface TrainIndexOptions {
   iterations?: number;
   /** Awaited after every Lloyd iteration: how a worker lets searches run during training. */
   pause?: () => Promise<void>;
+  /** Runs training's heavy steps (e.g. `withTrainingKernels`'s WebAssembly ones); TypeScript without. Same tables. */
+  kernels?: TrainingKernels;
   signal?: AbortSignal;
 }
 
@@ -101,7 +103,7 @@ async function trainOnce(ctx: StoreContext, options: TrainIndexOptions): Promise
       }),
       tokens,
       start.identity.dim,
-      { nbits, seed: options.seed ?? 0, ...(options.iterations ? { iterations: options.iterations } : {}), pause: async () => {
+      { nbits, seed: options.seed ?? 0, ...(options.iterations ? { iterations: options.iterations } : {}), ...(options.kernels ? { kernels: options.kernels } : {}), pause: async () => {
         throwIfAborted(signal);
         await options.pause?.();
       } },

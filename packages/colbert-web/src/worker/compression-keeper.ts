@@ -1,4 +1,5 @@
 import { ColbertError, ErrorCode } from '../errors.js';
+import { withTrainingKernels } from '../cpu/training-kernels.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { IndexMirror } from './index-mirror.js';
 import { RETRAIN_FACTOR } from '../store/compression.js';
@@ -6,7 +7,7 @@ import { RETRAIN_FACTOR } from '../store/compression.js';
 /**
  * Compresses an `nbits` index in the background once it is due: trains the tables when the index first holds
  * `compressAt` rows (outside the task queue, pausing after every Lloyd iteration for a queued task, so searches
- * run between iterations), then codes the segments of vectors one per background task, oldest first. Every step
+ * run between iterations; the assignments on WebAssembly kernels of its own where SIMD is available), then codes the segments of vectors one per background task, oldest first. Every step
  * commits on its own: a closed or crashed worker leaves a valid index, and the next open goes on from there.
  */
 export class CompressionKeeper {
@@ -64,13 +65,16 @@ export class CompressionKeeper {
 
   private async run(retrain: boolean): Promise<void> {
     if (this.mirror.stats.centroids === 0 || retrain) {
-      await this.store.train({
-        retrain,
-        pause: () =>
-          this.inBackground(async () => {
-            if (this.stopped) throw new ColbertError(ErrorCode.Aborted, 'Compression training stopped: the index is closing.');
-          }),
-      });
+      await withTrainingKernels((kernels) =>
+        this.store.train({
+          retrain,
+          ...(kernels ? { kernels } : {}),
+          pause: () =>
+            this.inBackground(async () => {
+              if (this.stopped) throw new ColbertError(ErrorCode.Aborted, 'Compression training stopped: the index is closing.');
+            }),
+        }),
+      );
       await this.inBackground(async () => {});
     }
     let coded = 1;

@@ -60,28 +60,70 @@ export function normalizeRows(rows: Float64Array, dim: number): Float64Array {
 }
 
 /**
+ * One Lloyd assignment a step generator asks its driver for: for each row `rows[i]` of the points, the index of
+ * the nearest of the first `k` float64 rows of `centroids` (`nearestRow` over all k: largest dot product, ties to
+ * the lower index). The arrays are the generator's own: read them before resuming it.
+ */
+export interface NearestRequest {
+  rows: Uint32Array;
+  centroids: Float64Array;
+  k: number;
+}
+
+/**
+ * A k-means computation as a generator: it yields each assignment step (the dominant cost, O(rows · k · dim)) and
+ * is resumed with its answer, so one algorithm runs on TypeScript (`runSteps`) or on a kernel (`runStepsAsync`).
+ */
+export type KMeansSteps<T> = Generator<NearestRequest, T, Uint32Array>;
+
+/** Answers a `NearestRequest` for `points` on another engine (a WebAssembly kernel): the same indices bit for bit. */
+export type NearestKernel = (points: Float32Array, dim: number, request: NearestRequest) => Promise<Uint32Array>;
+
+/** `request` answered in TypeScript: the reference every kernel equals. */
+export function nearestRows(points: Float32Array, dim: number, request: NearestRequest): Uint32Array {
+  const { rows, centroids, k } = request;
+  const nearest = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) nearest[i] = nearestRow(points, rows[i]!, centroids, 0, k, dim);
+  return nearest;
+}
+
+/**
  * `k` unit centroids of the rows `members` of `points` (k ≤ members.length), as float64 rows.
  *
  * @example
  * const centroids = sphericalKMeans(vectors, 96, Uint32Array.from({ length: 1000 }, (_, i) => i), 32, { seed: 1, iterations: 8 });
  */
 export function sphericalKMeans(points: Float32Array, dim: number, members: Uint32Array, k: number, options: KMeansOptions): Float64Array {
-  return runSteps(sphericalKMeansSteps(points, dim, members, k, options));
+  return runSteps(sphericalKMeansSteps(points, dim, members, k, options), points, dim);
 }
 
-/** Runs a step generator to its end (the synchronous form of a yielding computation). */
-export function runSteps<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+/** Runs a step generator to its end, answering its assignments in TypeScript (the synchronous form). */
+export function runSteps<T>(steps: KMeansSteps<T>, points: Float32Array, dim: number): T {
+  let next = steps.next();
+  while (!next.done) next = steps.next(nearestRows(points, dim, next.value));
+  return next.value;
 }
 
 /**
- * `sphericalKMeans` as a generator that yields after each Lloyd iteration, so a worker can let other tasks run
- * between iterations (the arithmetic, and so the result, is the same).
+ * Runs a step generator to its end, answering its assignments with `nearest` (TypeScript without one) and
+ * awaiting `pause` after each, so a worker lets other tasks run between Lloyd iterations. The same result as
+ * `runSteps` when `nearest` equals `nearestRows`.
  */
-export function* sphericalKMeansSteps(points: Float32Array, dim: number, members: Uint32Array, k: number, options: KMeansOptions): Generator<void, Float64Array> {
+export async function runStepsAsync<T>(steps: KMeansSteps<T>, points: Float32Array, dim: number, nearest?: NearestKernel, pause?: () => Promise<void>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    const answer = nearest ? await nearest(points, dim, next.value) : nearestRows(points, dim, next.value);
+    await pause?.();
+    next = steps.next(answer);
+  }
+  return next.value;
+}
+
+/**
+ * `sphericalKMeans` as a step generator: each Lloyd iteration yields its assignment (see `KMeansSteps`); the
+ * rest (sums, normalisation) runs here, so the result is the same whoever answers.
+ */
+export function* sphericalKMeansSteps(points: Float32Array, dim: number, members: Uint32Array, k: number, options: KMeansOptions): KMeansSteps<Float64Array> {
   const centroids = new Float64Array(k * dim);
   const initial = sampleIndices(members.length, k, new SeededRandom(options.seed));
   for (let c = 0; c < k; c++) {
@@ -92,10 +134,12 @@ export function* sphericalKMeansSteps(points: Float32Array, dim: number, members
   const sums = new Float64Array(k * dim);
   const counts = new Uint32Array(k);
   for (let iteration = 0; iteration < options.iterations; iteration++) {
+    const nearest = yield { rows: members, centroids, k };
     sums.fill(0);
     counts.fill(0);
-    for (const row of members) {
-      const c = nearestRow(points, row, centroids, 0, k, dim);
+    for (let m = 0; m < members.length; m++) {
+      const row = members[m]!;
+      const c = nearest[m]!;
       counts[c]!++;
       for (let i = 0; i < dim; i++) sums[c * dim + i]! += points[row * dim + i]!;
     }
@@ -104,7 +148,6 @@ export function* sphericalKMeansSteps(points: Float32Array, dim: number, members
       for (let i = 0; i < dim; i++) centroids[c * dim + i] = sums[c * dim + i]!;
     }
     normalizeRows(centroids, dim);
-    yield;
   }
   return centroids;
 }

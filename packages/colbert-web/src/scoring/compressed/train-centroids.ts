@@ -1,4 +1,4 @@
-import { nearestRow, runSteps, sphericalKMeansSteps } from './spherical-kmeans.js';
+import { runSteps, sphericalKMeansSteps, type KMeansSteps } from './spherical-kmeans.js';
 import { SeededRandom, sampleIndices } from './seeded-random.js';
 
 /**
@@ -52,18 +52,22 @@ export function trainingSampleSize(tokens: number, centroids: number): number {
  * const table = trainCentroids(vectors, 128, sample, { seed: 0 });
  */
 export function trainCentroids(points: Float32Array, dim: number, sample: Uint32Array, options: TrainOptions = {}): CentroidTable {
-  return runSteps(trainCentroidsSteps(points, dim, sample, options));
+  return runSteps(trainCentroidsSteps(points, dim, sample, options), points, dim);
 }
 
-/** `trainCentroids` as a generator yielding after every Lloyd iteration (same result; see `runSteps`). */
-export function* trainCentroidsSteps(points: Float32Array, dim: number, sample: Uint32Array, options: TrainOptions = {}): Generator<void, CentroidTable> {
+/**
+ * `trainCentroids` as a step generator yielding every assignment (each Lloyd iteration's, and the sample's coarse
+ * cells): `runSteps` answers them in TypeScript, `runStepsAsync` on a kernel, with the same result.
+ */
+export function* trainCentroidsSteps(points: Float32Array, dim: number, sample: Uint32Array, options: TrainOptions = {}): KMeansSteps<CentroidTable> {
   const seed = options.seed ?? 0;
   const iterations = options.iterations ?? 4;
   const k = Math.max(1, Math.min(sample.length, options.centroids ?? centroidCount(sample.length)));
   const coarseCount = Math.min(k, 2 ** Math.ceil(Math.log2(k) / 2));
   const coarse = yield* sphericalKMeansSteps(points, dim, sample, coarseCount, { seed, iterations });
   const cells: number[][] = Array.from({ length: coarseCount }, () => []);
-  for (const row of sample) cells[nearestRow(points, row, coarse, 0, coarseCount, dim)]!.push(row);
+  const cellOf = yield { rows: sample, centroids: coarse, k: coarseCount };
+  for (let i = 0; i < sample.length; i++) cells[cellOf[i]!]!.push(sample[i]!);
 
   const coarseStart = new Uint32Array(coarseCount + 1);
   const fine: Float64Array[] = [];
