@@ -19,7 +19,7 @@ export function minimumCandidates(k: number, ndocs: number, allowed: number): nu
  * even that gives fewer than k hits. Pruning changes what a search costs, never how many hits it gives.
  *
  * Why widen: `nprobe` centroids per query token find plenty of documents when token vectors spread over the
- * centroids (SciFact with the lexical model: thousands of candidates at nprobe 2). Where they do not (a seeded
+ * centroids (synthetic clustered vectors: ~2,500 candidates at 1M tokens and nprobe 2; widening never runs then). Where they do not (a seeded
  * model's diffuse vectors: the query tokens' nearest centroids held 2 of 800 documents, and the pruned top 10
  * shared 19 % with the exact one), more cells are probed, 4× at a time, until the candidates reach
  * `minimumCandidates` or every centroid is probed (there, 41 candidates gave the exact top 10).
