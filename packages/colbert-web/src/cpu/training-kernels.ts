@@ -1,4 +1,5 @@
-import { createCompressedKernels, type CompressedKernels } from './compressed-kernels.js';
+import type { TrainingKernels } from '../scoring/compressed/build-compressed.js';
+import { createCompressedKernels } from './compressed-kernels.js';
 import { hasWasmSimd } from './simd-support.js';
 
 /**
@@ -9,7 +10,8 @@ import { hasWasmSimd } from './simd-support.js';
  * @example
  * const trained = await withTrainingKernels((kernels) => trainCompressionStreamed(gather, rows, 128, { nbits: 2, kernels }));
  */
-export async function withTrainingKernels<T>(train: (kernels: CompressedKernels | undefined) => Promise<T>, options: { threads?: number } = {}): Promise<T> {
+// Typed by what training uses (TrainingKernels), so the Node entry's declarations need no WebAssembly types.
+export async function withTrainingKernels<T>(train: (kernels: TrainingKernels | undefined) => Promise<T>, options: { threads?: number } = {}): Promise<T> {
   const kernels = hasWasmSimd() ? await createCompressedKernels(options).catch(() => undefined) : undefined;
   try {
     return await train(kernels);
